@@ -1,0 +1,177 @@
+/**
+ * Bind variables: the named values (credentials, versions, hosts) a capability
+ * declares under `binds`. Values come from the process environment, an env
+ * file given to the CLI, `file://` bind files, or a runtime value provider (e.g.
+ * an OAuth2 token provider). Missing values do not stop the runtime: every
+ * operation that needs one answers with a ConfigError naming it.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { BindSpec, Capability, Location } from '../spec/model.js';
+import { ConfigError } from './errors.js';
+import type { Redactor } from './redact.js';
+
+/** Supplies a variable's value at request time (may refresh, e.g. OAuth2 tokens). */
+export interface ValueProvider {
+  get(variable: string): Promise<string>;
+  /** Called when an upstream rejected a value (401): the next `get` must not return it again. */
+  invalidate?(variable: string, rejected: string): void;
+}
+
+export interface BindEnvironment {
+  /** Process environment overlaid on the env file (the process wins, as with dotenv). */
+  env: Record<string, string | undefined>;
+  /** Runtime-level providers by variable name (win over every other source). */
+  providers: Map<string, ValueProvider>;
+  redactor: Redactor;
+}
+
+export interface MissingBind {
+  variable: string;
+  key: string;
+  source: string;
+  loc: Location;
+}
+
+interface Declared {
+  variable: string;
+  value?: string;
+  /** Present when a value provider owns this variable. */
+  provider?: ValueProvider;
+  missing?: MissingBind;
+}
+
+/** The resolved bind variables of one capability. */
+export class BindScope {
+  private readonly byVariable = new Map<string, Declared>();
+  private readonly namespaces = new Set<string>();
+  readonly missing: MissingBind[] = [];
+  readonly problems: { message: string; loc: Location }[] = [];
+
+  constructor(capability: Capability, environment: BindEnvironment) {
+    for (const bind of capability.binds) {
+      this.namespaces.add(bind.namespace);
+      const fileValues = bind.location ? this.readBindFile(bind, capability.dir) : undefined;
+      for (const [variable, key] of Object.entries(bind.keys)) {
+        const provider = environment.providers.get(variable);
+        if (provider) {
+          this.byVariable.set(variable, { variable, provider });
+          continue;
+        }
+        const raw = bind.location ? fileValues?.[key] : environment.env[key];
+        if (raw === undefined || raw === null || raw === '') {
+          const missing: MissingBind = { variable, key, source: bind.location ?? 'environment', loc: bind.keyLocs[variable] ?? bind.loc };
+          this.missing.push(missing);
+          this.byVariable.set(variable, { variable, missing });
+        } else {
+          const value = typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+          environment.redactor.add(value);
+          this.byVariable.set(variable, { variable, value });
+        }
+      }
+    }
+  }
+
+  /**
+   * Maps a template path to the bind variable it names: `env.X` / `<bindNamespace>.X`
+   * (qualified) or `X` (plain). Undefined when the path is not a bind variable.
+   */
+  variableFor(path: string): string | undefined {
+    if (this.byVariable.has(path)) return path;
+    const dot = path.indexOf('.');
+    if (dot > 0) {
+      const ns = path.slice(0, dot);
+      const rest = path.slice(dot + 1);
+      if ((ns === 'env' || this.namespaces.has(ns)) && this.byVariable.has(rest)) return rest;
+    }
+    return undefined;
+  }
+
+  /** Whether a template path looks like a bind reference even if undeclared (`env.X`). */
+  isQualified(path: string): boolean {
+    const dot = path.indexOf('.');
+    return dot > 0 && (path.slice(0, dot) === 'env' || this.namespaces.has(path.slice(0, dot)));
+  }
+
+  /** Resolves the given variables; a missing one throws a ConfigError naming it (never its value). */
+  async values(variables: Iterable<string>): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const variable of variables) {
+      const declared = this.byVariable.get(variable);
+      if (!declared) throw new ConfigError(`The bind variable \`${variable}\` is not declared in this capability's binds.`, { variable });
+      if (declared.missing) {
+        const m = declared.missing;
+        throw new ConfigError(
+          `The bind variable \`${variable}\` has no value: set ${m.source === 'environment' ? `the environment variable \`${m.key}\`` : `key \`${m.key}\` in ${m.source}`}.`,
+          { variable },
+        );
+      }
+      out.set(variable, declared.provider ? await declared.provider.get(variable) : declared.value!);
+    }
+    return out;
+  }
+
+  /** Lets the upstream client report a rejected value (e.g. an expired token) to its provider. */
+  invalidate(variable: string, rejected: string): boolean {
+    const provider = this.byVariable.get(variable)?.provider;
+    if (!provider?.invalidate) return false;
+    provider.invalidate(variable, rejected);
+    return true;
+  }
+
+  hasProvider(variable: string): boolean {
+    return this.byVariable.get(variable)?.provider !== undefined;
+  }
+
+  private readBindFile(bind: BindSpec, dir: string): Record<string, unknown> | undefined {
+    const location = bind.location!;
+    if (!location.startsWith('file:')) {
+      const scheme = location.split(':')[0];
+      this.problems.push({ message: `Bind location scheme \`${scheme}:\` is not supported (only file:// and the environment).`, loc: bind.loc });
+      return undefined;
+    }
+    const path = bindFilePath(location, dir);
+    try {
+      const text = readFileSync(path, 'utf8');
+      const ext = extname(path).toLowerCase();
+      if (ext === '.json') return JSON.parse(text) as Record<string, unknown>;
+      if (ext === '.yaml' || ext === '.yml') return (parseYaml(text) ?? {}) as Record<string, unknown>;
+      return parseDotenv(text);
+    } catch (error) {
+      this.problems.push({ message: `Cannot read bind file ${location}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`, loc: bind.loc });
+      return undefined;
+    }
+  }
+}
+
+/** `file:///abs`, `file://./rel` and `file:///./rel` — relative ones resolve against the capability's folder. */
+export function bindFilePath(location: string, dir: string): string {
+  const rest = location.replace(/^file:\/\//, '');
+  if (rest.startsWith('/./')) return resolve(dir, rest.slice(1));
+  if (rest.startsWith('./') || rest.startsWith('../')) return resolve(dir, rest);
+  if (rest.startsWith('/')) return fileURLToPath(`file://${rest}`);
+  return resolve(dir, rest);
+}
+
+/** dotenv format: KEY=VALUE lines, `#` comments, optional `export`, single/double quotes. */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    let value = match[2]!;
+    if ((value.startsWith('"') && value.endsWith('"') && value.length >= 2) || (value.startsWith("'") && value.endsWith("'") && value.length >= 2)) {
+      const quote = value[0];
+      value = value.slice(1, -1);
+      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
+    } else {
+      value = value.replace(/\s+#.*$/, '');
+    }
+    out[match[1]!] = value;
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * `with` values compiled once into small resolvers. Supported forms (the
+ * APIs.io dialect and the spec's own):
+ *   rest.path.X · rest.query.X · rest.header.X · rest.body · rest.body.X · rest.X
+ *   tools.X · tools.body · <adapterNamespace>.X · {{templates}} · literals
+ * An expression that finds nothing yields `undefined`: the target parameter
+ * stays unset (it never becomes the literal text `rest.query.x`).
+ */
+import { FormBody, type CallerInput } from './input.js';
+import { Template, hasTemplate, walkPath } from './templates.js';
+
+export interface ExpressionContext {
+  input: CallerInput;
+  /** Parameters gathered so far (arguments, declared inputs, earlier steps). */
+  params: Record<string, unknown>;
+  /** Template lookup over params then binds (already resolved). */
+  lookup: (path: string) => unknown;
+}
+
+export type Expression = (ctx: ExpressionContext) => unknown;
+
+export interface CompiledWith {
+  entries: { name: string; expression: Expression; template?: Template }[];
+}
+
+export function compileWith(map: Record<string, unknown>, adapterNamespace: string): CompiledWith {
+  return {
+    entries: Object.entries(map).map(([name, value]) => {
+      if (typeof value === 'string' && hasTemplate(value)) {
+        const template = Template.compile(value);
+        return { name, expression: (ctx) => template.evaluate(ctx.lookup), template };
+      }
+      return { name, expression: compileExpression(value, adapterNamespace) };
+    }),
+  };
+}
+
+export function compileExpression(value: unknown, adapterNamespace: string): Expression {
+  if (typeof value !== 'string') return () => value;
+  const text = value.trim();
+  if (text.startsWith('rest.')) return compileRest(text.slice(5));
+  if (text.startsWith('tools.')) {
+    const name = text.slice(6);
+    return (ctx) => (ctx.input.kind === 'mcp' ? walkPath(ctx.input.arguments, name) : ctx.params[name]);
+  }
+  if (adapterNamespace && text.startsWith(`${adapterNamespace}.`)) {
+    const name = text.slice(adapterNamespace.length + 1);
+    return (ctx) => (ctx.input.kind === 'mcp' ? ctx.input.arguments[name] : undefined) ?? ctx.params[name];
+  }
+  return () => value;
+}
+
+function compileRest(rest: string): Expression {
+  const dot = rest.indexOf('.');
+  const area = dot < 0 ? rest : rest.slice(0, dot);
+  const name = dot < 0 ? '' : rest.slice(dot + 1);
+  switch (area) {
+    case 'path':
+      return (ctx) => (ctx.input.kind === 'rest' ? ctx.input.path[name] : undefined);
+    case 'query':
+      return (ctx) => {
+        if (ctx.input.kind !== 'rest') return undefined;
+        const all = ctx.input.query.getAll(name);
+        return all.length === 0 ? undefined : all.length === 1 ? all[0] : all;
+      };
+    case 'header':
+    case 'headers':
+      return (ctx) => (ctx.input.kind === 'rest' ? ctx.input.headers[name.toLowerCase()] : undefined);
+    case 'body':
+      if (name === '') return (ctx) => (ctx.input.kind === 'rest' ? ctx.input.body : undefined);
+      return (ctx) => (ctx.input.kind === 'rest' ? bodyField(ctx.input.body, name) : undefined);
+    default:
+      // Bare `rest.X`: path, then query, then header, then body field.
+      return (ctx) => {
+        if (ctx.input.kind !== 'rest') return undefined;
+        const input = ctx.input;
+        return input.path[rest] ?? input.query.get(rest) ?? input.headers[rest.toLowerCase()] ?? bodyField(input.body, rest);
+      };
+  }
+}
+
+function bodyField(body: unknown, name: string): unknown {
+  if (body instanceof FormBody) return body.get(name);
+  return walkPath(body, name);
+}

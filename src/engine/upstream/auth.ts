@@ -1,0 +1,66 @@
+/**
+ * Consumed-API authentication, compiled once: every value is a template over
+ * binds and call parameters. Digest auth needs the server's challenge, so it
+ * is applied by the operation after a first 401 (see `digest.ts`).
+ */
+import type { Authentication } from '../../spec/model.js';
+import { Template, type Lookup } from '../templates.js';
+
+export interface AuthApplier {
+  /** Template variables the auth values use (to resolve binds ahead of the call). */
+  variables: string[];
+  apply(lookup: Lookup, headers: Record<string, string>, query: URLSearchParams): void;
+  /** For digest: credentials used to answer a challenge. */
+  digest?: (lookup: Lookup) => { username: string; password: string };
+}
+
+export function compileAuth(auth: Authentication | undefined): AuthApplier | undefined {
+  if (!auth) return undefined;
+  switch (auth.type) {
+    case 'apikey': {
+      const key = Template.compile(auth.key);
+      const value = Template.compile(auth.value);
+      return {
+        variables: [...key.variables, ...value.variables].map((v) => v.path),
+        apply(lookup, headers, query) {
+          const name = key.render(lookup);
+          if (auth.placement === 'query') query.set(name, value.render(lookup));
+          else headers[name.toLowerCase()] = value.render(lookup);
+        },
+      };
+    }
+    case 'bearer': {
+      const token = Template.compile(auth.token);
+      return {
+        variables: token.variables.map((v) => v.path),
+        apply(lookup, headers) {
+          headers.authorization = `Bearer ${token.render(lookup)}`;
+        },
+      };
+    }
+    case 'basic': {
+      const username = Template.compile(auth.username);
+      const password = Template.compile(auth.password);
+      return {
+        variables: [...username.variables, ...password.variables].map((v) => v.path),
+        apply(lookup, headers) {
+          headers.authorization = `Basic ${Buffer.from(`${username.render(lookup)}:${password.render(lookup)}`).toString('base64')}`;
+        },
+      };
+    }
+    case 'digest': {
+      const username = Template.compile(auth.username);
+      const password = Template.compile(auth.password);
+      return {
+        variables: [...username.variables, ...password.variables].map((v) => v.path),
+        apply() {
+          // Nothing up front: digest answers the server's challenge (RFC 7616).
+        },
+        digest: (lookup) => ({ username: username.render(lookup), password: password.render(lookup) }),
+      };
+    }
+    case 'oauth2':
+      // Resource-server settings describe inbound auth; they do nothing on an outbound call.
+      return undefined;
+  }
+}

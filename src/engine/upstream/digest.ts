@@ -1,0 +1,49 @@
+/**
+ * HTTP Digest access authentication (RFC 7616): answers a `WWW-Authenticate:
+ * Digest …` challenge with MD5 or SHA-256, qop=auth.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export function answerDigestChallenge(
+  header: string | string[] | undefined,
+  credentials: { username: string; password: string },
+  method: string,
+  url: URL,
+): string | undefined {
+  const text = (Array.isArray(header) ? header : header ? [header] : []).find((h) => /^\s*digest\s/i.test(h));
+  if (!text) return undefined;
+  const params = parseChallenge(text.replace(/^\s*digest\s+/i, ''));
+  const realm = params.realm ?? '';
+  const nonce = params.nonce;
+  if (!nonce) return undefined;
+  const algorithm = (params.algorithm ?? 'MD5').toUpperCase();
+  const hashName = algorithm.startsWith('SHA-256') ? 'sha256' : algorithm.startsWith('MD5') ? 'md5' : undefined;
+  if (!hashName) return undefined;
+  const h = (s: string) => createHash(hashName).update(s).digest('hex');
+  const qop = params.qop?.split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
+  const uri = url.pathname + url.search;
+  const cnonce = randomBytes(8).toString('hex');
+  const nc = '00000001';
+  let ha1 = h(`${credentials.username}:${realm}:${credentials.password}`);
+  if (algorithm.endsWith('-SESS')) ha1 = h(`${ha1}:${nonce}:${cnonce}`);
+  const ha2 = h(`${method}:${uri}`);
+  const response = qop ? h(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : h(`${ha1}:${nonce}:${ha2}`);
+  const parts = [
+    `username="${credentials.username}"`,
+    `realm="${realm}"`,
+    `nonce="${nonce}"`,
+    `uri="${uri}"`,
+    `algorithm=${params.algorithm ?? 'MD5'}`,
+    `response="${response}"`,
+  ];
+  if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
+  if (params.opaque) parts.push(`opaque="${params.opaque}"`);
+  return `Digest ${parts.join(', ')}`;
+}
+
+function parseChallenge(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /([a-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/gi;
+  for (const m of text.matchAll(re)) out[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+  return out;
+}

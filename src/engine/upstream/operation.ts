@@ -1,0 +1,249 @@
+/**
+ * One consumed operation, compiled at load: URL template, merged parameters,
+ * auth, body encoder, response format and output mapping. `call` turns the
+ * parameters of one invocation into exactly one upstream HTTP request.
+ */
+import type { ConsumedApi, ConsumedOperation, ConsumedParameter, ConsumedResource } from '../../spec/model.js';
+import type { BindScope } from '../binds.js';
+import { ConfigError, InputError } from '../errors.js';
+import { Template, pathSegmentEscape, stringifyValue, walkPath, type Lookup } from '../templates.js';
+import { compileAuth, type AuthApplier } from './auth.js';
+import { compileBody, encodeCallerBody, type BodyEncoder, type EncodedBody } from './body.js';
+import type { UpstreamClient, UpstreamResponse } from './client.js';
+import { answerDigestChallenge } from './digest.js';
+import type { UpstreamRoutes } from './routes.js';
+
+export interface CallContext {
+  client: UpstreamClient;
+  routes: UpstreamRoutes;
+  binds: BindScope;
+  requestId?: string;
+  signal?: AbortSignal;
+}
+
+export interface CallOutcome {
+  response: UpstreamResponse;
+  /** The request as sent (method + URL without query secrets), for logs. */
+  method: string;
+  url: string;
+}
+
+interface CompiledParameter {
+  spec: ConsumedParameter;
+  /** Static value/template that wins over the incoming parameter. */
+  fixed?: Template | { constant: unknown };
+}
+
+const USER_AGENT = 'capability-runtime/0.1';
+
+export class PreparedOperation {
+  readonly namespace: string;
+  readonly name: string;
+  readonly method: string;
+  private readonly baseUri: Template;
+  private readonly path: Template;
+  private readonly parameters: CompiledParameter[];
+  private readonly auth?: AuthApplier;
+  private readonly body?: BodyEncoder;
+  /** Bind variables referenced by any template of this operation. */
+  readonly bindVariables: string[];
+  private readonly accept: string;
+
+  constructor(
+    readonly api: ConsumedApi,
+    readonly resource: ConsumedResource,
+    readonly operation: ConsumedOperation,
+    binds: BindScope,
+  ) {
+    this.namespace = api.namespace;
+    this.name = operation.name;
+    this.method = operation.method;
+    this.baseUri = Template.compile(api.baseUri);
+    // OpenAPI-style `{name}` placeholders mean the same as `{{name}}` (dialect), path-encoded.
+    this.path = Template.compile(resource.path.replace(/(?<!\{)\{([A-Za-z0-9_.-]+)\}(?!\})/g, '{{$1}}'));
+    this.parameters = mergeParameters(api.inputParameters, resource.inputParameters, operation.inputParameters).map((spec) => ({
+      spec,
+      fixed:
+        spec.value !== undefined
+          ? typeof spec.value === 'string'
+            ? Template.compile(spec.value)
+            : { constant: spec.value }
+          : spec.template !== undefined
+            ? Template.compile(spec.template)
+            : undefined,
+    }));
+    this.auth = compileAuth(api.authentication);
+    this.body = operation.body ? compileBody(operation.body) : undefined;
+    this.accept = acceptFor(operation.outputRawFormat);
+
+    const variables = new Set<string>();
+    const collect = (t: Template | undefined) => t?.variables.forEach((v) => variables.add(v.path));
+    collect(this.baseUri);
+    collect(this.path);
+    for (const p of this.parameters) if (p.fixed instanceof Template) collect(p.fixed);
+    this.auth?.variables.forEach((v) => variables.add(v));
+    if (operation.body) collectBodyVariables(operation.body, variables);
+    const pathNames = new Set(this.parameters.map((p) => p.spec.name));
+    this.bindVariables = [...variables]
+      .filter((path) => binds.variableFor(path) !== undefined || (binds.isQualified(path) && !pathNames.has(path)))
+      .map((path) => binds.variableFor(path) ?? path);
+  }
+
+  get ref(): string {
+    return `${this.namespace}.${this.name}`;
+  }
+
+  /** Consumed parameters (merged), for MCP schema derivation and lint. */
+  get inputParameters(): readonly ConsumedParameter[] {
+    return this.parameters.map((p) => p.spec);
+  }
+
+  async call(params: Record<string, unknown>, ctx: CallContext): Promise<CallOutcome> {
+    const bindValues = await ctx.binds.values(new Set(this.bindVariables));
+    const outcome = await this.send(params, bindValues, ctx);
+    if (outcome.response.status === 401) {
+      // A provider-backed credential (e.g. an OAuth2 token) may have expired early: refresh once, retry once.
+      let refreshed = false;
+      for (const [variable, value] of bindValues) refreshed = ctx.binds.invalidate(variable, value) || refreshed;
+      if (refreshed) return this.send(params, await ctx.binds.values(new Set(this.bindVariables)), ctx);
+    }
+    return outcome;
+  }
+
+  private async send(params: Record<string, unknown>, bindValues: Map<string, string>, ctx: CallContext): Promise<CallOutcome> {
+    const values: Record<string, unknown> = { ...params };
+    const lookup: Lookup = (path) => {
+      if (path in values) return values[path];
+      const variable = ctx.binds.variableFor(path);
+      if (variable !== undefined) return bindValues.get(variable);
+      if (ctx.binds.isQualified(path)) throw new ConfigError(`The template variable \`${path}\` names no declared bind variable.`);
+      return walkPath(values, path);
+    };
+
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: this.accept };
+    if (ctx.requestId) headers['x-request-id'] = ctx.requestId;
+    const query = new URLSearchParams();
+    const cookies: string[] = [];
+    const bodyFields: Record<string, unknown> = {};
+    let bodyValue: unknown;
+    let hasBodyValue = false;
+
+    for (const { spec, fixed } of this.parameters) {
+      let value: unknown;
+      if (fixed instanceof Template) {
+        value = fixed.evaluate(lookup);
+        if (value === '') value = undefined;
+      } else if (fixed) value = fixed.constant;
+      else value = values[spec.name];
+      if (value === undefined && spec.in === 'environment') value = process.env[spec.name];
+      if (value === undefined || value === null) {
+        if (spec.required) {
+          throw new InputError(`Missing required parameter \`${spec.name}\` (${spec.in}) for ${this.ref}.`, { parameter: spec.name, in: spec.in });
+        }
+        continue;
+      }
+      values[spec.name] = value;
+      switch (spec.in) {
+        case 'query':
+          if (Array.isArray(value)) for (const item of value) query.append(spec.name, stringifyValue(item));
+          else query.append(spec.name, stringifyValue(value));
+          break;
+        case 'header':
+          headers[spec.name.toLowerCase()] = stringifyValue(value);
+          break;
+        case 'cookie':
+          cookies.push(`${spec.name}=${encodeURIComponent(stringifyValue(value))}`);
+          break;
+        case 'body':
+          if (spec.name === 'body') {
+            bodyValue = value;
+            hasBodyValue = true;
+          } else bodyFields[spec.name] = value;
+          break;
+        default:
+          break; // path values are used by the URL template; environment values only feed templates
+      }
+    }
+    if (cookies.length > 0) headers.cookie = cookies.join('; ');
+
+    const url = this.buildUrl(lookup, values, ctx);
+    for (const [k, v] of query) url.searchParams.append(k, v);
+    this.auth?.apply(lookup, headers, url.searchParams);
+
+    let encoded: EncodedBody | undefined;
+    if (this.body) encoded = this.body(lookup);
+    else if (hasBodyValue) encoded = encodeCallerBody(Object.keys(bodyFields).length > 0 && isPlainObject(bodyValue) ? { ...(bodyValue as object), ...bodyFields } : bodyValue, headers['content-type']);
+    else if (Object.keys(bodyFields).length > 0) encoded = encodeCallerBody(bodyFields, headers['content-type']);
+    if (encoded?.contentType && !(encoded.body instanceof FormData)) headers['content-type'] = encoded.contentType;
+    else if (encoded?.body instanceof FormData) delete headers['content-type'];
+
+    const request = { method: this.method, url, headers, body: encoded?.body };
+    let response = await ctx.client.send(request, ctx.signal);
+    if (response.status === 401 && this.auth?.digest) {
+      const authorization = answerDigestChallenge(response.headers['www-authenticate'], this.auth.digest(lookup), this.method, url);
+      if (authorization) {
+        headers.authorization = authorization;
+        response = await ctx.client.send({ ...request, headers }, ctx.signal);
+      }
+    }
+    return { response, method: this.method, url: `${url.origin}${url.pathname}` };
+  }
+
+  private buildUrl(lookup: Lookup, values: Record<string, unknown>, ctx: CallContext): URL {
+    const base = ctx.routes.rewrite(this.namespace, this.baseUri.render(lookup).replace(/\/+$/, ''));
+    for (const variable of this.path.variables) {
+      const v = lookup(variable.path);
+      if (v === undefined || v === null || v === '') {
+        throw new InputError(`Missing path parameter \`${variable.path}\` for ${this.ref}.`, { parameter: variable.path, in: 'path' });
+      }
+    }
+    let path = this.path.render((p) => (p in values ? values[p] : lookup(p)), pathSegmentEscape);
+    if (path !== '' && !path.startsWith('/') && !path.startsWith('?')) path = `/${path}`;
+    try {
+      return new URL(base + path);
+    } catch {
+      throw new ConfigError(`The consumed API \`${this.namespace}\` has an invalid base URI.`);
+    }
+  }
+}
+
+/** API-level, then resource-level, then operation-level parameters; a later level wins for the same name and location. */
+function mergeParameters(...levels: ConsumedParameter[][]): ConsumedParameter[] {
+  const merged = new Map<string, ConsumedParameter>();
+  for (const level of levels) for (const p of level) merged.set(`${p.in}:${p.name}`, p);
+  return [...merged.values()];
+}
+
+function acceptFor(format: string | undefined): string {
+  switch ((format ?? 'json').toLowerCase()) {
+    case 'xml':
+      return 'application/xml, text/xml;q=0.9, */*;q=0.5';
+    case 'csv':
+      return 'text/csv, */*;q=0.5';
+    case 'tsv':
+      return 'text/tab-separated-values, */*;q=0.5';
+    case 'yaml':
+      return 'application/yaml, text/yaml;q=0.9, */*;q=0.5';
+    case 'html':
+      return 'text/html, */*;q=0.5';
+    case 'markdown':
+      return 'text/markdown, text/plain;q=0.9, */*;q=0.5';
+    default:
+      return 'application/json, */*;q=0.5';
+  }
+}
+
+function collectBodyVariables(body: ConsumedOperation['body'], into: Set<string>): void {
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') Template.compile(v).variables.forEach((x) => into.add(x.path));
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  if (!body) return;
+  if (body.kind === 'raw') visit(body.template);
+  else visit(body.data);
+}
+
+function isPlainObject(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
+}

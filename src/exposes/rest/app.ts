@@ -1,0 +1,128 @@
+/**
+ * The REST surface: one hono app per listener, with the routes of every REST
+ * adapter that shares that listener. Each route runs a compiled invocable and
+ * renders its result: shaped JSON, or the upstream answer passed through with
+ * its status (so a caller sees the upstream's own `invalid_client`). Errors the
+ * runtime makes are RFC 9457 problem documents.
+ */
+import { Hono, type Context } from 'hono';
+import { asRuntimeError, MethodNotAllowedError, NotFoundError, type RuntimeError } from '../../engine/errors.js';
+import type { CompiledInvocable, InvocationResult } from '../../engine/invocation.js';
+import type { RestInput } from '../../engine/input.js';
+import type { Redactor } from '../../engine/redact.js';
+import type { HttpMethod } from '../../spec/model.js';
+import type { Logger } from '../../server/logger.js';
+import { requestIdFrom } from '../../server/request-id.js';
+import { readRequestBody } from './body.js';
+import { problemResponse } from './problem.js';
+
+export interface RestRoute {
+  method: HttpMethod;
+  /** Path as declared (`/v1/accounts/{account_id}`). */
+  path: string;
+  compiled: CompiledInvocable;
+  /** `adapterNamespace.operationName`, for logs and metrics. */
+  label: string;
+  file: string;
+}
+
+export interface RequestObserver {
+  (event: { surface: 'rest' | 'mcp'; adapter: string; operation: string; status: number; durationMs: number; upstreamStatus?: number; upstreamMs?: number; requestId: string; error?: string }): void;
+}
+
+export interface RestAppOptions {
+  redactor: Redactor;
+  logger: Logger;
+  maxBodyBytes: number;
+  observe?: RequestObserver;
+}
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+/** Upstream response headers worth relaying to the caller. */
+const RELAYED_HEADERS = ['retry-after', 'cache-control', 'etag', 'last-modified', 'location'];
+
+export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptions): Hono {
+  const app = new Hono();
+  const byPath = new Map<string, RestRoute[]>();
+  for (const route of routes) {
+    const honoPath = toHonoPath(route.path);
+    const list = byPath.get(honoPath) ?? [];
+    list.push(route);
+    byPath.set(honoPath, list);
+  }
+  for (const [honoPath, list] of byPath) {
+    for (const route of list) app.on(route.method, honoPath, (c) => handle(c, route, options));
+    const allow = [...new Set(list.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))];
+    app.all(honoPath, (c) => problemResponse(new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}.`, allow), options.redactor, requestIdFrom(c.req.raw.headers)));
+  }
+  app.notFound((c) => problemResponse(new NotFoundError(`No route matches ${c.req.method} ${c.req.path}.`), options.redactor, requestIdFrom(c.req.raw.headers)));
+  app.onError((error, c) => problemResponse(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers)));
+  return app;
+}
+
+/** `{x}` and `{{x}}` → `:x` (hono's syntax). */
+export function toHonoPath(path: string): string {
+  const normalized = path.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, '{$1}').replace(/\{([^}]+)\}/g, ':$1');
+  return normalized.startsWith('/') ? normalized : `/${normalized}`;
+}
+
+async function handle(c: Context, route: RestRoute, options: RestAppOptions): Promise<Response> {
+  const started = performance.now();
+  const requestId = requestIdFrom(c.req.raw.headers);
+  let response: Response;
+  let result: InvocationResult | undefined;
+  let failure: RuntimeError | undefined;
+  try {
+    const url = new URL(c.req.url);
+    const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+    const parsed = hasBody ? await readRequestBody(c.req.raw, options.maxBodyBytes) : { body: undefined };
+    const headers: Record<string, string> = {};
+    c.req.raw.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    const input: RestInput = {
+      kind: 'rest',
+      path: c.req.param() as Record<string, string>,
+      query: url.searchParams,
+      headers,
+      body: parsed.body,
+      rawBody: parsed.raw,
+      contentType: parsed.contentType,
+    };
+    result = await route.compiled.invoke(input, { requestId, signal: c.req.raw.signal });
+    response = render(result, requestId, options.redactor);
+  } catch (error) {
+    failure = asRuntimeError(error);
+    response = problemResponse(failure, options.redactor, requestId);
+  }
+  const durationMs = performance.now() - started;
+  options.observe?.({
+    surface: 'rest',
+    adapter: route.label.split('.')[0]!,
+    operation: route.label,
+    status: response.status,
+    durationMs,
+    upstreamStatus: result?.upstream?.status,
+    upstreamMs: result?.upstream?.durationMs,
+    requestId,
+    error: failure?.message,
+  });
+  return response;
+}
+
+function render(result: InvocationResult, requestId: string, redactor: Redactor): Response {
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  const status = result.status >= 200 && result.status <= 599 ? result.status : 502;
+  if (result.hasValue) {
+    headers['content-type'] = 'application/json';
+    return new Response(NULL_BODY_STATUSES.has(status) ? null : redactor.redact(JSON.stringify(result.value ?? null)), { status, headers });
+  }
+  const raw = result.raw;
+  if (raw?.contentType) headers['content-type'] = raw.contentType;
+  for (const name of RELAYED_HEADERS) {
+    const value = result.upstream?.headers[name];
+    if (value !== undefined && headers[name] === undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return new Response(NULL_BODY_STATUSES.has(status) || !raw || raw.body.length === 0 ? null : redactor.redactBuffer(raw.body), { status, headers });
+}
+

@@ -1,0 +1,56 @@
+/**
+ * Reads and parses an inbound REST body within a size limit. JSON stays JSON,
+ * form-encoded stays a FormBody (so it can be forwarded form-encoded), text
+ * stays text, anything else stays bytes.
+ */
+import { InputError, PayloadTooLargeError } from '../../engine/errors.js';
+import { FormBody } from '../../engine/input.js';
+
+export interface ParsedBody {
+  body: unknown;
+  raw?: Buffer;
+  contentType?: string;
+}
+
+export async function readRequestBody(request: Request, limit: number): Promise<ParsedBody> {
+  const contentType = request.headers.get('content-type') ?? undefined;
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!request.body) return { body: undefined, contentType };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (size === 0) return { body: undefined, contentType };
+  const raw = Buffer.concat(chunks);
+  return { body: parseByType(raw, contentType), raw, contentType };
+}
+
+function parseByType(raw: Buffer, contentType: string | undefined): unknown {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/json' || type.endsWith('+json') || type === '') {
+    const text = raw.toString('utf8');
+    try {
+      return JSON.parse(text);
+    } catch {
+      if (type === '') return text;
+      throw new InputError('The request body is not valid JSON.');
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') return new FormBody(new URLSearchParams(raw.toString('utf8')));
+  if (type.startsWith('text/') || type === 'application/xml') return raw.toString('utf8');
+  return raw;
+}
+
+function tooLarge(limit: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`The request body is larger than the ${limit}-byte limit.`, { limit });
+}

@@ -1,0 +1,17 @@
+/**
+ * RFC 9457 problem documents for every error the runtime itself produces on
+ * the REST surface (upstream errors pass through untouched instead).
+ */
+import { MethodNotAllowedError, type RuntimeError } from '../../engine/errors.js';
+import type { Redactor } from '../../engine/redact.js';
+
+export function problemResponse(error: RuntimeError, redactor: Redactor, requestId?: string): Response {
+  const problem = redactor.redactValue(error.toProblem());
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (requestId) {
+    headers['x-request-id'] = requestId;
+    problem.requestId = requestId;
+  }
+  if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
+  return new Response(JSON.stringify(problem), { status: error.status, headers });
+}

@@ -1,0 +1,82 @@
+/**
+ * One HTTP listener (host:port). The request handler it runs can be swapped
+ * atomically (hot reload): requests already inside the old handler finish
+ * there, new ones see the new handler.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export class HttpListener {
+  private handler: FetchHandler;
+  private readonly server: Server;
+  private readonly sockets = new Set<import('node:net').Socket>();
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly kind: 'rest' | 'mcp' | 'control',
+    readonly host: string,
+    private readonly requestedPort: number,
+    handler: FetchHandler,
+  ) {
+    this.handler = handler;
+    const listener = getRequestListener((request) => this.handler(request), { overrideGlobalObjects: false });
+    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      this.inFlight++;
+      res.once('close', () => {
+        this.inFlight--;
+        if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      });
+      void listener(req, res);
+    });
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
+    this.server.requestTimeout = 120_000;
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  swap(handler: FetchHandler): void {
+    this.handler = handler;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(this.requestedPort, this.host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? this.requestedPort;
+  }
+
+  get url(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `http://${host}:${this.port}`;
+  }
+
+  get activeRequests(): number {
+    return this.inFlight;
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to `drainMs`), then closes every socket. */
+  async close(drainMs = 10_000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections?.();
+    if (this.inFlight > 0) {
+      await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, drainMs).unref())]);
+    }
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}

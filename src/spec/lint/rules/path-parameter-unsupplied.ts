@@ -1,0 +1,103 @@
+/**
+ * Every `{param}` / `{{param}}` placeholder in a consumed resource path must get
+ * a value from each exposed unit that calls the operation: otherwise the
+ * runtime cannot build the URL and answers 400 on every request. A value comes
+ * from a consumed parameter with a fixed `value`, a `with:` key of the caller
+ * (or of the step), a declared exposed input parameter, or — for an MCP tool
+ * with no `with` — the tool's arguments.
+ */
+import type { Diagnostic } from '../../diagnostics.js';
+import type { LintRule } from '../index.js';
+import {
+  bindReference,
+  callSites,
+  consumedParameters,
+  hasFixedValue,
+  pathVariables,
+  perCapability,
+  report,
+  resolveCall,
+  type CallSite,
+  type CapabilityIndex,
+  type OperationTarget,
+} from '../context.js';
+
+const code = 'path-parameter-unsupplied';
+
+export const pathParameterUnsupplied: LintRule = {
+  code,
+  check: (capabilities) =>
+    perCapability(capabilities, (index) => {
+      const out: Diagnostic[] = [];
+      for (const site of callSites(index)) {
+        const target = resolveCall(index, site.ref);
+        if (!target) continue;
+        const missing = pathVariables(target.resource.path)
+          .filter((v) => !bindReference(index, v.name))
+          .filter((v, i, all) => all.findIndex((w) => w.name === v.name) === i)
+          .filter((v) => !isSupplied(index, site, target, v.name) && !isSupplied(index, site, target, v.raw.replace(/^\{+\s*|\s*\}+$/g, '')));
+        if (missing.length === 0) continue;
+        const names = missing.map((v) => `\`${v.raw}\``).join(', ');
+        const where = site.step ? `step \`${site.step.name}\` of the ${site.unit.label}` : `the ${site.unit.label}`;
+        out.push(
+          report(site.loc, {
+            code,
+            severity: 'error',
+            message: `${missing.length === 1 ? 'The path parameter' : 'The path parameters'} ${names} of \`${target.ref}\` (${target.resource.path}) ${missing.length === 1 ? 'is' : 'are'} not supplied by ${where}, so every call fails.`,
+            hint: `Add to its \`with\`: ${missing.map((v) => `\`${v.name}: ${suggestion(site, v.name)}\``).join(', ')}.`,
+          }),
+        );
+      }
+      return out;
+    }),
+};
+
+/** The expression that most likely supplies `name` for this caller. */
+function suggestion(site: CallSite, name: string): string {
+  const unit = site.unit;
+  if (unit.rest) {
+    const route = pathVariables(unit.rest.resource.path);
+    const same = route.find((v) => v.name === name) ?? route.find((v) => v.name.toLowerCase() === name.toLowerCase());
+    return same ? `rest.path.${same.name}` : `rest.query.${name}`;
+  }
+  if (unit.surface === 'mcp') return `tools.${name}`;
+  return `${unit.namespace}.${name}`;
+}
+
+/**
+ * Whether a call site gives the consumed parameter `name` a value (used for
+ * path placeholders and for required parameters).
+ */
+export function isSupplied(index: CapabilityIndex, site: CallSite, target: OperationTarget, name: string): boolean {
+  const consumed = consumedParameters(target).filter((p) => p.name === name);
+  if (consumed.some((p) => hasFixedValue(p) || p.in === 'environment')) return true;
+  if (name in site.with) return true;
+  const unit = site.unit;
+  const inv = unit.invocable;
+  if (site.step) {
+    if (name in inv.with) return true;
+    const before = inv.steps.slice(0, inv.steps.indexOf(site.step));
+    if (before.some((s) => s.name === name)) return true;
+  }
+  if (inv.inputParameters.some((p) => p.name === name) || unit.inherited.some((p) => p.name === name)) return true;
+  switch (unit.kind) {
+    case 'mcp-tool':
+      // No `with` and no declared inputs: the tool's arguments are the consumed parameters themselves.
+      return inv.inputParameters.length === 0 && Object.keys(inv.with).length === 0;
+    case 'mcp-resource':
+      return true; // URI-template variables and arguments: not checked statically
+    case 'aggregate-function': {
+      const ref = `${unit.namespace}.${inv.name}`;
+      const callers = index.units.filter((u) => u.invocable.ref === ref);
+      return callers.some(
+        (u) =>
+          name in u.invocable.with ||
+          u.invocable.inputParameters.some((p) => p.name === name) ||
+          u.inherited.some((p) => p.name === name) ||
+          (u.kind === 'mcp-tool' && u.invocable.inputParameters.length === 0 && Object.keys(u.invocable.with).length === 0),
+      );
+    }
+    default:
+      return false;
+  }
+}

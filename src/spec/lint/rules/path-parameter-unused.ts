@@ -1,0 +1,86 @@
+/**
+ * A `{param}` in an exposed REST path should be read by the resource's
+ * operations (`rest.path.param`, bare `rest.param`, a `{{param}}` template or
+ * a declared `in: path` input parameter); otherwise the caller's value is
+ * silently ignored (warning). Likewise a consumed `in: path` parameter whose
+ * name is not a placeholder of the consumed path never reaches the URL (info).
+ */
+import type { Diagnostic } from '../../diagnostics.js';
+import type { RestOperation, RestResource } from '../../model.js';
+import type { LintRule } from '../index.js';
+import { childPointer, deepTemplateVariables, pathVariables, perCapability, report, reportAt } from '../context.js';
+
+const code = 'path-parameter-unused';
+
+export const pathParameterUnused: LintRule = {
+  code,
+  check: (capabilities) =>
+    perCapability(capabilities, (index) => {
+      const out: Diagnostic[] = [];
+      for (const adapter of index.capability.exposes) {
+        if (adapter.type !== 'rest') continue;
+        for (const resource of adapter.resources) {
+          if (resource.operations.length === 0) continue;
+          const declared = new Set([...adapter.inputParameters, ...resource.inputParameters].map((p) => p.name));
+          const reads = collectReads(resource);
+          for (const v of pathVariables(resource.path)) {
+            if (declared.has(v.name) || reads.exact.has(v.name)) continue;
+            if (resource.forward && v.name === 'path') continue;
+            if (resource.operations.some((o) => o.inputParameters.some((p) => p.name === v.name))) continue;
+            const nearMiss = [...reads.bare].find((x) => x.toLowerCase() === v.name.toLowerCase());
+            out.push(
+              reportAt(index.capability, childPointer(resource.loc, 'path'), {
+                code,
+                severity: 'warning',
+                message: `The path parameter \`${v.raw}\` of the REST resource ${resource.path} is not read by any of its operations, so its value is ignored.`,
+                hint: nearMiss
+                  ? `\`rest.${nearMiss}\` does not match \`${v.raw}\`: names are case-sensitive. Write \`rest.path.${v.name}\`.`
+                  : `Read it in a \`with\` (\`${v.name}: rest.path.${v.name}\`) or remove it from the path.`,
+              }),
+            );
+          }
+        }
+      }
+      for (const api of index.capability.consumes) {
+        for (const resource of api.resources) {
+          const placeholders = new Set(pathVariables(resource.path).map((v) => v.name));
+          const params = [...api.inputParameters, ...resource.inputParameters, ...resource.operations.flatMap((o) => o.inputParameters)];
+          for (const p of params) {
+            if (p.in !== 'path' || placeholders.has(p.name)) continue;
+            out.push(
+              report(p.loc, {
+                code,
+                severity: 'info',
+                message: `The consumed parameter \`${p.name}\` is declared \`in: path\`, but ${resource.path || 'the path'} has no \`{${p.name}}\` placeholder, so it never reaches the URL.`,
+              }),
+            );
+          }
+        }
+      }
+      return out;
+    }),
+};
+
+/** Names an operation reads from the route: `rest.path.X`, bare `rest.X`, and `{{X}}` templates. */
+function collectReads(resource: RestResource): { exact: Set<string>; bare: Set<string> } {
+  const exact = new Set<string>();
+  const bare = new Set<string>();
+  const visit = (value: unknown) => {
+    if (typeof value === 'string') {
+      const text = value.trim();
+      if (text.startsWith('rest.path.')) exact.add(text.slice(10));
+      else if (text.startsWith('rest.')) {
+        const name = text.slice(5);
+        exact.add(name);
+        bare.add(name);
+      }
+      for (const v of deepTemplateVariables(text)) {
+        exact.add(v.startsWith('rest.path.') ? v.slice(10) : v.startsWith('rest.') ? v.slice(5) : v);
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  const withsOf = (o: RestOperation) => [o.with, ...o.steps.map((s) => (s.type === 'call' ? s.with : {}))];
+  for (const operation of resource.operations) withsOf(operation).forEach(visit);
+  return { exact, bare };
+}

@@ -1,0 +1,146 @@
+/**
+ * Loads capability files and folders: YAML with positions → JSON Schema →
+ * consumes imports → typed model → semantic lint. Every stage reports through
+ * `Diagnostic`, so `validate`, `serve` and `list` show problems the same way.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve, dirname, extname } from 'node:path';
+import type { Diagnostic } from './diagnostics.js';
+import type { Capability } from './model.js';
+import { normalizeCapability } from './normalize.js';
+import { readSourceFile, parseSource, type SourceFile } from './source.js';
+import { validateAgainstSchema } from './schema.js';
+import { lintCapabilities } from './lint/index.js';
+
+export interface LoadOptions {
+  /** Pure alpha2: the APIs.io dialect extensions are errors. */
+  strict?: boolean;
+}
+
+export interface LoadResult {
+  /** Every capability file found (after folder expansion), in load order. */
+  files: string[];
+  /** Capabilities that normalised (possibly with diagnostics). */
+  capabilities: Capability[];
+  diagnostics: Diagnostic[];
+}
+
+const CAPABILITY_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/** Expands files and folders (recursively, skipping dot-folders and node_modules) into capability file paths. */
+export async function findCapabilityFiles(paths: readonly string[]): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      diagnostics.push({ code: 'path-not-found', severity: 'error', message: `No such file or folder: ${path}`, file: path, pointer: '' });
+      continue;
+    }
+    if (info.isDirectory()) files.push(...(await walk(path)));
+    else files.push(path);
+  }
+  return { files: [...new Set(files)], diagnostics };
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const out: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(full)));
+    else if (CAPABILITY_EXTENSIONS.has(extname(entry.name))) out.push(full);
+  }
+  return out;
+}
+
+export async function loadCapabilities(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const found = await findCapabilityFiles(paths);
+  const diagnostics = [...found.diagnostics];
+  const capabilities: Capability[] = [];
+  for (const file of found.files) {
+    const result = await loadCapabilityFile(file, options);
+    diagnostics.push(...result.diagnostics);
+    if (result.capability) capabilities.push(result.capability);
+  }
+  diagnostics.push(...lintCapabilities(capabilities));
+  return { files: found.files, capabilities, diagnostics };
+}
+
+export async function loadCapabilityFile(
+  file: string,
+  options: LoadOptions = {},
+): Promise<{ capability?: Capability; diagnostics: Diagnostic[] }> {
+  let source: SourceFile;
+  try {
+    source = await readSourceFile(file);
+  } catch (error) {
+    return {
+      diagnostics: [{ code: 'file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as Error).message}`, file, pointer: '' }],
+    };
+  }
+  return loadCapabilitySource(source, options);
+}
+
+/** Loads one already-read source (used by tests and by hot reload). */
+export async function loadCapabilitySource(
+  source: SourceFile,
+  options: LoadOptions = {},
+): Promise<{ capability?: Capability; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [...source.diagnostics];
+  if (source.data === undefined) return { diagnostics };
+  diagnostics.push(...validateAgainstSchema(source, { strict: options.strict === true }));
+  diagnostics.push(...(await resolveConsumesImports(source)));
+  const normalized = normalizeCapability(source);
+  diagnostics.push(...normalized.diagnostics);
+  return { capability: normalized.capability, diagnostics };
+}
+
+/**
+ * Replaces `consumes` import stubs (`location` + `import` [+ `as`]) with the
+ * named consumes entry of the target file, in place on the parsed data.
+ * Locations resolve against the importing file's folder; `file://` URIs work too.
+ */
+async function resolveConsumesImports(source: SourceFile): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  const root = source.data as Record<string, unknown> | undefined;
+  const capability = root?.capability as Record<string, unknown> | undefined;
+  const consumes = capability?.consumes;
+  if (!Array.isArray(consumes)) return diagnostics;
+  for (let i = 0; i < consumes.length; i++) {
+    const stub = consumes[i] as Record<string, unknown> | undefined;
+    if (!stub || typeof stub !== 'object' || stub.location === undefined) continue;
+    const pointer = `/capability/consumes/${i}`;
+    const fail = (message: string) =>
+      diagnostics.push({ code: 'consumes-import-unresolved', severity: 'error', message, file: source.path, pointer, position: source.positionOf(pointer) });
+    const location = String(stub.location);
+    const wanted = String(stub.import ?? '');
+    const target = resolve(dirname(source.path), location.replace(/^file:\/\/(\.\/)?/, location.startsWith('file:///') && !location.startsWith('file:///.') ? '/' : './'));
+    let imported: SourceFile;
+    try {
+      imported = await readSourceFile(target);
+    } catch {
+      fail(`The consumes import file \`${location}\` does not exist (looked for ${target}).`);
+      continue;
+    }
+    const list = (imported.data as Record<string, unknown> | undefined)?.consumes;
+    const match = Array.isArray(list) ? list.find((c) => (c as Record<string, unknown>)?.namespace === wanted) : undefined;
+    if (!match) {
+      fail(`The file \`${location}\` has no consumes entry with namespace \`${wanted}\`.`);
+      continue;
+    }
+    const copy = structuredClone(match) as Record<string, unknown>;
+    if (typeof stub.as === 'string' && stub.as !== '') copy.namespace = stub.as;
+    consumes[i] = copy;
+  }
+  return diagnostics;
+}
+
+/** Parses and loads YAML text directly (tests, inline fixtures). */
+export async function loadCapabilityText(text: string, file = 'inline.yaml', options: LoadOptions = {}) {
+  return loadCapabilitySource(parseSource(file, text), options);
+}
