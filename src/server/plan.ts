@@ -1,11 +1,12 @@
 /**
  * Groups the exposed adapters of every loaded capability into listeners: all
  * REST adapters on one host:port share one router, all MCP adapters on one
- * host:port share one MCP server. Conflicts (same route, same tool name, REST
- * and MCP on one port) are reported as diagnostics naming both places.
+ * host:port share one MCP server, control adapters (and the `--control-port`
+ * listener) serve the management endpoints. Conflicts (same route, same tool
+ * name, two kinds on one port) are reported as diagnostics naming both places.
  */
 import type { Diagnostic } from '../spec/diagnostics.js';
-import type { Capability, Location, McpAdapter, RestAdapter } from '../spec/model.js';
+import type { Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../spec/model.js';
 
 export interface PlanOptions {
   host: string;
@@ -13,6 +14,9 @@ export interface PlanOptions {
   restPort?: number;
   /** Serve every MCP adapter on this port (overrides the files). */
   mcpPort?: number;
+  /** The runtime's own control listener (`--control-port`), on `host` unless `controlHost` is given. */
+  controlPort?: number;
+  controlHost?: string;
 }
 
 export interface PlannedAdapter<A> {
@@ -20,53 +24,87 @@ export interface PlannedAdapter<A> {
   adapter: A;
 }
 
+export type ListenerKind = 'rest' | 'mcp' | 'control';
+
 export interface ListenerPlan {
-  kind: 'rest' | 'mcp';
+  kind: ListenerKind;
   host: string;
   port: number;
   rest: PlannedAdapter<RestAdapter>[];
   mcp: PlannedAdapter<McpAdapter>[];
+  /** Control adapters declared in files (empty for the built-in `--control-port` listener). */
+  control: PlannedAdapter<OtherAdapter>[];
+  /** The `--control-port` listener: every management endpoint. */
+  builtin?: boolean;
 }
 
 export const DEFAULT_REST_PORT = 8080;
 export const DEFAULT_MCP_PORT = 9090;
+/** Where a control adapter without `address` listens (the spec default is localhost). */
+export const DEFAULT_CONTROL_HOST = '127.0.0.1';
+
+export function listenerKey(plan: { kind: ListenerKind; host: string; port: number }): string {
+  return `${plan.kind}:${plan.host}:${plan.port}`;
+}
 
 export function planListeners(capabilities: readonly Capability[], options: PlanOptions): { listeners: ListenerPlan[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const listeners = new Map<string, ListenerPlan>();
-  const portKinds = new Map<string, { kind: string; loc: Location }>();
+  const portKinds = new Map<string, { kind: string; loc?: Location }>();
   const routes = new Map<string, Location>();
   const tools = new Map<string, Location>();
 
-  const conflict = (code: string, loc: Location, message: string, other: Location) =>
+  const where = (loc: Location) => `${loc.file}:${loc.position?.line ?? '?'}:${loc.position?.column ?? '?'}`;
+  const conflict = (code: string, loc: Location, message: string, other?: Location) =>
     diagnostics.push({
       code,
       severity: 'error',
-      message: `${message} (also declared at ${other.file}:${other.position?.line ?? '?'}:${other.position?.column ?? '?'})`,
+      message: other ? `${message} (also declared at ${where(other)})` : message,
       file: loc.file,
       pointer: loc.pointer,
       position: loc.position,
     });
 
+  const listenerFor = (kind: ListenerKind, host: string, port: number): ListenerPlan => {
+    const key = listenerKey({ kind, host, port });
+    let listener = listeners.get(key);
+    if (!listener) {
+      listener = { kind, host, port, rest: [], mcp: [], control: [] };
+      listeners.set(key, listener);
+    }
+    return listener;
+  };
+
+  if (options.controlPort !== undefined) {
+    const host = options.controlHost ?? options.host;
+    portKinds.set(`${host}:${options.controlPort}`, { kind: 'control' });
+    listenerFor('control', host, options.controlPort).builtin = true;
+  }
+
   for (const capability of capabilities) {
     for (const adapter of capability.exposes) {
-      if (adapter.type !== 'rest' && adapter.type !== 'mcp') continue;
+      if (adapter.type === 'skill') continue;
       if (adapter.type === 'mcp' && adapter.transport === 'stdio') continue; // served over stdio, not a port
-      const port = adapter.type === 'rest' ? (options.restPort ?? adapter.port ?? DEFAULT_REST_PORT) : (options.mcpPort ?? adapter.port ?? DEFAULT_MCP_PORT);
-      const host = adapter.address && adapter.address !== 'localhost' ? adapter.address : options.host;
+      let port: number;
+      let host: string;
+      if (adapter.type === 'control') {
+        if (adapter.port === undefined) continue; // the schema requires a port
+        port = adapter.port;
+        host = adapter.address === undefined || adapter.address === 'localhost' ? DEFAULT_CONTROL_HOST : adapter.address;
+      } else {
+        port = adapter.type === 'rest' ? (options.restPort ?? adapter.port ?? DEFAULT_REST_PORT) : (options.mcpPort ?? adapter.port ?? DEFAULT_MCP_PORT);
+        host = adapter.address && adapter.address !== 'localhost' ? adapter.address : options.host;
+      }
       const portKey = `${host}:${port}`;
       const existing = portKinds.get(portKey);
       if (existing && existing.kind !== adapter.type && port !== 0) {
-        conflict('port-kind-conflict', adapter.loc, `A ${adapter.type} adapter and a ${existing.kind} adapter cannot share port ${port}`, existing.loc);
+        const what = existing.loc ? `a ${existing.kind} adapter` : `the runtime's control listener (--control-port)`;
+        conflict('port-kind-conflict', adapter.loc, `A ${adapter.type} adapter and ${what} cannot share port ${port}`, existing.loc);
         continue;
       }
       if (!existing) portKinds.set(portKey, { kind: adapter.type, loc: adapter.loc });
-      const key = `${adapter.type}:${portKey}`;
-      let listener = listeners.get(key);
-      if (!listener) {
-        listener = { kind: adapter.type, host, port, rest: [], mcp: [] };
-        listeners.set(key, listener);
-      }
+      const listener = listenerFor(adapter.type, host, port);
+      const key = listenerKey(listener);
       if (adapter.type === 'rest') {
         for (const resource of adapter.resources) {
           for (const operation of resource.operations) {
@@ -78,7 +116,7 @@ export function planListeners(capabilities: readonly Capability[], options: Plan
           }
         }
         listener.rest.push({ capability, adapter });
-      } else {
+      } else if (adapter.type === 'mcp') {
         for (const tool of adapter.tools) {
           const toolKey = `${key} ${tool.name}`;
           const previous = tools.get(toolKey);
@@ -86,6 +124,8 @@ export function planListeners(capabilities: readonly Capability[], options: Plan
           else tools.set(toolKey, tool.loc);
         }
         listener.mcp.push({ capability, adapter });
+      } else {
+        listener.control.push({ capability, adapter });
       }
     }
   }

@@ -1,28 +1,56 @@
 /**
  * JSON Schema stage: validates a parsed capability file against
  * `schemas/naftiko.schema.json` and turns Ajv's raw errors into a short list of
- * plain-words diagnostics (one per real problem, pointing at the right key).
+ * plain-words diagnostics — one per real problem, pointing at the right key.
  *
- * Two modes share one schema file:
- * - default: Naftiko 1.0.0-alpha2 plus the APIs.io dialect, whose extensions are
- *   marked in the schema with `"x-dialect": "apis-io"`;
- * - strict (`--strict`): pure alpha2, produced by `stripDialect`, which deletes
- *   every property and every `anyOf`/`oneOf` branch carrying that annotation.
+ * One schema file serves two modes:
+ * - default: Naftiko 1.0.0-alpha2 plus two named extensions. Every extension-only
+ *   property, union branch or relaxed rule carries an `x-dialect` annotation:
+ *   `"apis-io"` for the habits of APIs.io-generated files (`description` on REST
+ *   adapters, `type`/`required`/`description` on consumed inputs, object outputs
+ *   passed through with `mapping`, `HEAD`, …), `"runtime"` for features the
+ *   reference engine reads although the alpha2 schema omits them (`call` as an
+ *   object, JSON Schema keywords on tool inputs, adapter-level REST inputs).
+ * - strict (`--strict`, pure alpha2): `stripDialect` deletes every property and
+ *   every `anyOf`/`oneOf`/`allOf` branch carrying `x-dialect` before compiling.
  *
- * Other annotations the schema uses (all registered as Ajv keywords):
- * - `x-unsupported: "<what>"` names a recognised but unsupported construct
- *   (off-spec keys, or a discriminated union whose tag value is unknown);
- * - `x-message: "<phrase>"` replaces Ajv's wording for the union / `required` /
- *   `not` / `pattern` errors raised directly by that schema node;
- * - `x-dialect-removed: [...]` is written by `stripDialect` so strict mode can say
- *   "this is a dialect key" instead of "unknown key".
+ * Annotation keywords used by the schema (registered with Ajv, no validation):
+ * - `x-dialect: "apis-io" | "runtime"` — an accepted extension (see above);
+ * - `x-unsupported: "<what>"` — a recognised but unsupported construct: on a
+ *   property (`capability.orchestration`) or on a `type`-discriminated union
+ *   (authentication, exposes, consumes, bodies, steps, outputs), so an unknown
+ *   `type` yields one plain error instead of a wall of `oneOf` failures;
+ * - `x-message` / `x-message-strict` — wording for the union, `required`, `not`
+ *   and `pattern` errors raised by that node (strict mode swaps in the second);
+ * - `x-supersedes: [keys]` — when this node's error fires, errors below those
+ *   child keys are consequences and are dropped;
+ * - `x-dialect-removed: {key: dialect}` — written by `stripDialect`, so strict
+ *   mode can say "APIs.io dialect key" rather than "unknown key".
  */
 import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { Diagnostic, SourcePosition } from './diagnostics.js';
+import type { Diagnostic } from './diagnostics.js';
 import { escapePointer, type SourceFile } from './source.js';
+import {
+  capitalize,
+  code,
+  describeNode,
+  describeValue,
+  isObject,
+  kindOf,
+  listOr,
+  pluralKind,
+  segmentsOf,
+  splitPointer,
+  typeName,
+  typeWords,
+  unescapeSegment,
+  valueAt,
+  valueText,
+} from './schema/describe.js';
+import { closest, MISPLACED_KEY_ADVICE, UNSUPPORTED_ADVICE } from './schema/suggest.js';
 
 export interface SchemaValidationOptions {
   /** Pure alpha2: APIs.io dialect extensions are reported as errors. */
@@ -32,24 +60,28 @@ export interface SchemaValidationOptions {
 type JsonObject = Record<string, unknown>;
 type AjvError = ErrorObject<string, Record<string, unknown>, unknown>;
 
-export const DIALECT = 'apis-io';
-const CUSTOM_KEYWORDS = ['x-dialect', 'x-dialect-removed', 'x-unsupported', 'x-message'] as const;
+/** Values of `x-dialect` in the schema, and how strict mode names them. */
+export const DIALECTS: Record<string, string> = {
+  'apis-io': 'an APIs.io dialect extension',
+  runtime: 'a capability-runtime extension (read by the reference engine, absent from the alpha2 schema)',
+};
+const ANNOTATIONS = ['x-dialect', 'x-dialect-removed', 'x-unsupported', 'x-message', 'x-message-strict', 'x-supersedes'] as const;
 const SCHEMA_URL = new URL('../../schemas/naftiko.schema.json', import.meta.url);
 
-// ajv and ajv-formats are CommonJS; under NodeNext their default export arrives wrapped.
+// ajv and ajv-formats are CommonJS; under NodeNext their default export may arrive wrapped.
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module.default;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as typeof addFormatsModule.default;
 
 let rawSchema: JsonObject | undefined;
 const compiled = new Map<'default' | 'strict', { validate: ValidateFunction; root: JsonObject }>();
 
-/** The schema file as written (default mode, dialect included). */
+/** The schema file as written (default mode: alpha2 plus the APIs.io dialect). */
 export function loadSchema(): JsonObject {
   rawSchema ??= JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as JsonObject;
   return rawSchema;
 }
 
-/** The schema with every `x-dialect` property and union branch removed (strict alpha2). */
+/** Strict alpha2: a copy of the schema without anything annotated `x-dialect`. */
 export function stripDialect<T>(node: T): T {
   if (Array.isArray(node)) return node.map((item) => stripDialect(item)) as T;
   if (!isObject(node)) return node;
@@ -57,19 +89,20 @@ export function stripDialect<T>(node: T): T {
   for (const [key, value] of Object.entries(node)) {
     if (key === 'properties' && isObject(value)) {
       const kept: JsonObject = {};
-      const removed: string[] = [];
+      const removed: Record<string, string> = {};
       for (const [name, sub] of Object.entries(value)) {
-        if (isDialect(sub)) removed.push(name);
+        if (isDialect(sub)) removed[name] = String(sub['x-dialect']);
         else kept[name] = stripDialect(sub);
       }
       out.properties = kept;
-      if (removed.length > 0) out['x-dialect-removed'] = removed;
+      if (Object.keys(removed).length > 0) out['x-dialect-removed'] = removed;
     } else if ((key === 'anyOf' || key === 'oneOf' || key === 'allOf') && Array.isArray(value)) {
       out[key] = value.filter((branch) => !isDialect(branch)).map((branch) => stripDialect(branch));
     } else {
       out[key] = stripDialect(value);
     }
   }
+  if (typeof out['x-message-strict'] === 'string') out['x-message'] = out['x-message-strict'];
   return out as T;
 }
 
@@ -88,27 +121,32 @@ function getValidator(strict: boolean): { validate: ValidateFunction; root: Json
       strictRequired: false,
     });
     addFormats(ajv);
-    for (const keyword of CUSTOM_KEYWORDS) ajv.addKeyword({ keyword });
+    for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword });
     entry = { validate: ajv.compile(root), root };
     compiled.set(mode, entry);
   }
   return entry;
 }
 
-/** Validates the parsed document; returns no diagnostics when it is valid or could not be parsed. */
+/** Validates the parsed document (no diagnostics when it is valid or could not be parsed). */
 export function validateAgainstSchema(source: SourceFile, options: SchemaValidationOptions = {}): Diagnostic[] {
   if (source.data === undefined) return [];
   const strict = options.strict === true;
   const { validate, root } = getValidator(strict);
   if (validate(source.data)) return [];
   const errors = collapseUnions(tidy((validate.errors ?? []) as AjvError[]));
-  const context: Context = { source, root, strict };
-  const diagnostics = errors.map((error) => toDiagnostic(error, context)).filter((d): d is Diagnostic => d !== undefined);
-  return sortDiagnostics(suppress(dedupe(diagnostics)));
+  const ctx: Context = { source, root, strict };
+  let items = errors.map((error) => toItem(error, ctx)).filter((item): item is Item => item !== undefined);
+  items = applySupersedes(items);
+  items = mergeSuggestedRenames(items);
+  items = mergeUnknownKeys(items, ctx);
+  items = dropCausedByUnsupported(items);
+  items = groupSiblings(items, ctx);
+  return sortDiagnostics(dedupe(items.map((item) => item.d)));
 }
 
 // ---------------------------------------------------------------------------
-// Error shaping
+// Raw Ajv errors
 
 /** Drops Ajv bookkeeping errors that never describe a problem on their own. */
 function tidy(errors: AjvError[]): AjvError[] {
@@ -125,8 +163,9 @@ function tidy(errors: AjvError[]): AjvError[] {
 /**
  * Replaces each failed `anyOf`/`oneOf` and its branch errors by the errors of the
  * best branch, or by one merged error when every branch failed the same simple way.
- * Branch errors are recognised by schema path (union branches never use `$ref`)
- * and instance path, and always precede the union error in Ajv's list.
+ * Branch errors are found by schema path (the schema keeps `$ref` out of plain
+ * union branches; typed unions use `discriminator`) and instance path, and always
+ * precede the union error in Ajv's list.
  */
 function collapseUnions(input: AjvError[]): AjvError[] {
   const list = input.slice();
@@ -137,15 +176,13 @@ function collapseUnions(input: AjvError[]): AjvError[] {
     const memberIndexes: number[] = [];
     for (let j = 0; j < k; j++) {
       const candidate = list[j]!;
-      if (candidate.schemaPath.startsWith(prefix) && isUnderPointer(candidate.instancePath, union.instancePath)) memberIndexes.push(j);
+      if (candidate.schemaPath.startsWith(prefix) && isUnder(candidate.instancePath, union.instancePath)) memberIndexes.push(j);
     }
     const branches = new Map<number, AjvError[]>();
     for (const j of memberIndexes) {
       const member = list[j]!;
       const branch = Number(member.schemaPath.slice(prefix.length).split('/')[0]);
-      const bucket = branches.get(branch) ?? [];
-      bucket.push(member);
-      branches.set(branch, bucket);
+      branches.set(branch, [...(branches.get(branch) ?? []), member]);
     }
     const replacement = resolveUnion(union, branches);
     const members = new Set(memberIndexes);
@@ -158,41 +195,42 @@ function collapseUnions(input: AjvError[]): AjvError[] {
 
 function resolveUnion(union: AjvError, branches: Map<number, AjvError[]>): AjvError[] {
   if (branches.size === 0) return [union];
-  const message = xMessage(union.parentSchema);
   const all = [...branches.values()];
-  const simple = all.every((b) => b.length === 1 && b[0]!.instancePath === union.instancePath);
-  const keyword = all[0]![0]!.keyword;
-  const sameKeyword = simple && all.every((b) => b[0]!.keyword === keyword || (isEnumLike(keyword) && isEnumLike(b[0]!.keyword)));
-  if (message !== undefined && (simple || all.every((b) => b.every((e) => e.instancePath === union.instancePath)))) {
+  const message = xMessage(union.parentSchema);
+  const atUnion = all.every((b) => b.every((e) => e.instancePath === union.instancePath));
+  if (message !== undefined && atUnion) {
     const missing = all.flatMap((b) => b.filter((e) => e.keyword === 'required').map((e) => String(e.params.missingProperty)));
     return [{ ...union, keyword: 'x-message', params: { ...union.params, message, missing } }];
   }
-  if (sameKeyword) {
-    const first = all[0]![0]!;
-    if (keyword === 'required') {
+  const simple = atUnion && all.every((b) => b.length === 1);
+  const first = all[0]![0]!;
+  const same = simple && all.every((b) => b[0]!.keyword === first.keyword || (isEnumLike(first.keyword) && isEnumLike(b[0]!.keyword)));
+  if (same) {
+    if (first.keyword === 'required') {
       return [{ ...union, keyword: 'requiredOneOf', params: { ...union.params, missing: all.map((b) => String(b[0]!.params.missingProperty)) } }];
     }
-    if (isEnumLike(keyword)) {
-      const allowed = all.flatMap((b) => allowedValues(b[0]!));
-      return [{ ...first, keyword: 'enum', params: { allowedValues: [...new Set(allowed)] } }];
+    if (isEnumLike(first.keyword)) {
+      return [{ ...first, keyword: 'enum', params: { allowedValues: [...new Set(all.flatMap((b) => allowedValues(b[0]!)))] } }];
     }
-    if (keyword === 'type') {
-      const types = all.flatMap((b) => String(b[0]!.params.type).split(','));
-      return [{ ...first, params: { type: [...new Set(types)].join(',') } }];
+    if (first.keyword === 'type') {
+      return [{ ...first, params: { type: [...new Set(all.flatMap((b) => String(b[0]!.params.type).split(',')))].join(',') } }];
     }
     return [first];
   }
   // Best branch: fewest errors, then the one that got deepest into the document, then the first.
-  let best: AjvError[] | undefined;
-  let bestScore: [number, number] = [Infinity, -1];
-  for (const branch of [...branches.keys()].sort((a, b) => a - b).map((i) => branches.get(i)!)) {
+  let best: AjvError[] = [union];
+  let bestCount = Infinity;
+  let bestDepth = -1;
+  for (const index of [...branches.keys()].sort((a, b) => a - b)) {
+    const branch = branches.get(index)!;
     const depth = Math.max(...branch.map((e) => e.instancePath.split('/').length));
-    if (branch.length < bestScore[0] || (branch.length === bestScore[0] && depth > bestScore[1])) {
+    if (branch.length < bestCount || (branch.length === bestCount && depth > bestDepth)) {
       best = branch;
-      bestScore = [branch.length, depth];
+      bestCount = branch.length;
+      bestDepth = depth;
     }
   }
-  return best ?? [union];
+  return best;
 }
 
 function isEnumLike(keyword: string): boolean {
@@ -201,12 +239,11 @@ function isEnumLike(keyword: string): boolean {
 
 function allowedValues(error: AjvError): unknown[] {
   if (error.keyword === 'const') return [error.params.allowedValue];
-  const values = error.params.allowedValues;
-  return Array.isArray(values) ? values : [];
+  return Array.isArray(error.params.allowedValues) ? error.params.allowedValues : [];
 }
 
 // ---------------------------------------------------------------------------
-// Diagnostics
+// Errors → items (a diagnostic plus what later merging steps need to know)
 
 interface Context {
   source: SourceFile;
@@ -214,31 +251,45 @@ interface Context {
   strict: boolean;
 }
 
-function toDiagnostic(error: AjvError, ctx: Context): Diagnostic | undefined {
+interface Item {
+  d: Diagnostic;
+  /** Pointer of the object the problem belongs to. */
+  object: string;
+  /** Keys this problem is about (missing keys, unknown keys, keys an x-message names). */
+  keys: string[];
+  kind?: 'missing' | 'unknown';
+  /** For one unknown key: the key it most likely should be. */
+  suggestion?: string;
+  /** Child keys of `object` whose diagnostics this one replaces. */
+  supersedes?: string[];
+  /** Predicate used when several sibling list entries share the problem ("is missing required key `in`"). */
+  predicate?: string;
+}
+
+function toItem(error: AjvError, ctx: Context): Item | undefined {
+  const data = ctx.source.data;
   const pointer = error.instancePath;
-  const owner = describeNode(pointer, ctx.source.data);
-  const { key } = splitPointer(pointer);
-  const subject = key === undefined ? owner : describeKey(pointer, ctx.source.data);
-  const make = (code: string, message: string, at: string, options: { key?: boolean; hint?: string } = {}): Diagnostic => {
+  const owner = describeNode(pointer, data);
+  const subject = describeValue(pointer, data);
+  const parent = isObject(error.parentSchema) ? error.parentSchema : {};
+  const message = xMessage(parent);
+  const make = (codeName: string, text: string, at: string, extra: Partial<Item> & { key?: boolean; hint?: string | undefined } = {}): Item => {
+    const { key, hint, ...rest } = extra;
     const d: Diagnostic = {
-      code,
+      code: codeName,
       severity: 'error',
-      message,
+      message: text,
       file: ctx.source.path,
       pointer: at,
-      position: ctx.source.positionOf(at, { key: options.key === true }) ?? fallbackPosition(ctx, at),
+      position: ctx.source.positionOf(at, { key: key === true }) ?? ctx.source.positionOf(splitPointer(at).parentPointer) ?? { line: 1, column: 1 },
     };
-    if (options.hint !== undefined) d.hint = options.hint;
-    return d;
+    if (hint !== undefined) d.hint = hint;
+    return { d, object: pointer, keys: [], ...rest };
   };
-  const parent = isObject(error.parentSchema) ? error.parentSchema : {};
-  const propertyName = typeof error.params.propertyName === 'string' ? error.params.propertyName : undefined;
-  const message = xMessage(parent);
 
+  const propertyName = typeof error.params.propertyName === 'string' ? error.params.propertyName : undefined;
   if (propertyName !== undefined) {
-    // propertyNames: the key itself is wrong.
-    const at = `${pointer}/${escapePointer(propertyName)}`;
-    return make('schema-pattern', `key \`${propertyName}\` in ${owner} ${message ?? 'is not an allowed name'}`, at, { key: true });
+    return make('schema-pattern', `key \`${propertyName}\` in ${owner} ${message ?? 'is not an allowed name'}`, `${pointer}/${escapePointer(propertyName)}`, { key: true });
   }
 
   switch (error.keyword) {
@@ -246,49 +297,63 @@ function toDiagnostic(error: AjvError, ctx: Context): Diagnostic | undefined {
       const extra = String(error.params.additionalProperty);
       const at = `${pointer}/${escapePointer(extra)}`;
       const allowed = Object.keys(isObject(parent.properties) ? parent.properties : {}).filter((k) => !isUnsupportedProperty(parent, k));
-      const removed = Array.isArray(parent['x-dialect-removed']) ? (parent['x-dialect-removed'] as string[]) : [];
-      if (ctx.strict && removed.includes(extra)) {
-        return make('schema-dialect', `\`${extra}\` on ${owner} is an APIs.io dialect extension, not allowed in strict alpha2`, at, {
+      const removed = isObject(parent['x-dialect-removed']) ? parent['x-dialect-removed'] : {};
+      const dialect = removed[extra];
+      if (ctx.strict && typeof dialect === 'string') {
+        return make('schema-dialect', `\`${extra}\` on ${owner} is ${DIALECTS[dialect] ?? `a \`${dialect}\` extension`}, not allowed in strict alpha2`, at, {
           key: true,
-          hint: 'remove it, or validate without --strict to accept the APIs.io dialect',
+          hint: 'remove it, or validate without --strict to accept the extension',
         });
       }
       const suggestion = closest(extra, allowed);
+      const advice = MISPLACED_KEY_ADVICE[kindOf(pointer, data)]?.[extra];
+      const hint = advice ?? (suggestion !== undefined ? `did you mean \`${suggestion}\`?` : `allowed keys: ${code(allowed)}`);
+      const suggested = suggestion !== undefined && advice === undefined;
       return make('schema-unknown-key', `unknown key \`${extra}\` in ${owner}`, at, {
         key: true,
-        hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : `allowed keys: ${allowed.map((k) => `\`${k}\``).join(', ')}`,
+        hint,
+        kind: 'unknown',
+        keys: [extra],
+        predicate: suggested ? `has unknown key \`${extra}\` (did you mean \`${suggestion}\`?)` : `has unknown key \`${extra}\``,
+        ...(suggested ? { suggestion } : {}),
       });
     }
     case 'required': {
       const missing = String(error.params.missingProperty);
-      if (message !== undefined) return make('schema-missing-key', `${capitalize(owner)} ${message}`, pointer);
-      return make('schema-missing-key', `${capitalize(owner)} is missing required key \`${missing}\``, pointer, {
-        hint: `add \`${missing}:\` to ${owner}`,
-      });
+      if (message !== undefined) return make('schema-missing-key', `${capitalize(owner)} ${message}`, pointer, { kind: 'missing', keys: [missing], predicate: message });
+      const property = isObject(parent.properties) ? parent.properties[missing] : undefined;
+      const choices = isObject(property) && Array.isArray(property.enum) ? ` (one of ${code(property.enum)})` : '';
+      const predicate = `is missing required key \`${missing}\``;
+      return make('schema-missing-key', `${capitalize(owner)} ${predicate}`, pointer, { hint: `add \`${missing}:\`${choices}`, kind: 'missing', keys: [missing], predicate });
     }
     case 'requiredOneOf': {
-      const missing = (error.params.missing as string[]).map((k) => `\`${k}\``);
-      return make('schema-missing-key', `${capitalize(owner)} needs one of ${missing.join(', ')}`, pointer);
+      const missing = (error.params.missing as string[]) ?? [];
+      const predicate = `needs one of ${code(missing)}`;
+      return make('schema-missing-key', `${capitalize(owner)} ${predicate}`, pointer, { kind: 'missing', keys: missing, predicate });
     }
     case 'x-message': {
+      const text = String(error.params.message);
       const missing = Array.isArray(error.params.missing) ? (error.params.missing as string[]) : [];
-      const code = missing.length > 0 ? 'schema-missing-key' : 'schema-invalid';
-      if (key !== undefined && !isObject(error.data)) {
-        return make('schema-pattern', `${subject} ${valueText(error.data)} ${String(error.params.message)}`, pointer);
+      if (!isObject(error.data) && splitPointer(pointer).key !== undefined) {
+        return make('schema-pattern', `${subject} ${text} (found ${valueText(error.data)})`, pointer);
       }
-      return make(code, `${capitalize(owner)} ${String(error.params.message)}`, pointer);
+      return make(missing.length > 0 ? 'schema-missing-key' : 'schema-invalid', `${capitalize(owner)} ${text}`, pointer, {
+        kind: missing.length > 0 ? 'missing' : undefined,
+        keys: missing,
+        predicate: text,
+      });
     }
     case 'not': {
       const unsupported = parent['x-unsupported'];
-      if (typeof unsupported === 'string' && key !== undefined) {
-        return make('schema-unsupported', `${unsupported} is not supported`, pointer, {
-          key: true,
-          hint: typeof parent.description === 'string' ? parent.description : undefined,
-        });
+      if (typeof unsupported === 'string' && splitPointer(pointer).key !== undefined) {
+        const hint = typeof parent.description === 'string' ? parent.description : undefined;
+        return { ...make('schema-unsupported', `${unsupported} is not supported`, pointer, { key: true, hint }), object: splitPointer(pointer).parentPointer };
       }
-      const forbidden = notRequiredKey(error.schema);
+      const supersedes = Array.isArray(parent['x-supersedes']) ? (parent['x-supersedes'] as string[]) : undefined;
+      const forbidden = supersedes === undefined ? onlyRequiredKey(error.schema) : undefined;
       const at = forbidden !== undefined ? `${pointer}/${escapePointer(forbidden)}` : pointer;
-      return make('schema-conflict', `${capitalize(owner)} ${message ?? 'has a combination of keys that is not allowed'}`, at, { key: forbidden !== undefined });
+      const text = message ?? 'combines keys that cannot be used together';
+      return make('schema-conflict', `${capitalize(owner)} ${text}`, at, { key: forbidden !== undefined, supersedes, predicate: text });
     }
     case 'discriminator': {
       const tag = String(error.params.tag);
@@ -296,44 +361,42 @@ function toDiagnostic(error: AjvError, ctx: Context): Diagnostic | undefined {
       const known = discriminatorValues(parent, ctx.root);
       if (error.params.error === 'mapping') {
         const value = error.params.tagValue;
-        const at = `${pointer}/${escapePointer(tag)}`;
+        const advice = typeof value === 'string' ? UNSUPPORTED_ADVICE[what]?.[value] : undefined;
         const suggestion = typeof value === 'string' ? closest(value, known) : undefined;
-        let hint = `supported: ${known.map((v) => `\`${v}\``).join(', ')}`;
-        if (suggestion !== undefined) hint = `did you mean \`${suggestion}\`? (${hint})`;
-        if (what === 'authentication type' && value === 'none') hint = 'omit `authentication` for an API that needs no credentials';
-        return make('schema-unsupported', `${what} ${valueText(value)} is not supported`, at, { hint });
+        const supported = `supported: ${code(known)}`;
+        const hint = advice ?? (suggestion !== undefined ? `did you mean \`${suggestion}\`? (${supported})` : supported);
+        return make('schema-unsupported', `${what} ${valueText(value)} is not supported`, `${pointer}/${escapePointer(tag)}`, { hint, object: pointer });
       }
-      return make('schema-missing-key', `${capitalize(owner)} is missing \`${tag}\``, pointer, {
-        hint: `set \`${tag}\` to one of ${known.map((v) => `\`${v}\``).join(', ')}`,
-      });
+      return make('schema-missing-key', `${capitalize(owner)} is missing \`${tag}\``, pointer, { hint: `set \`${tag}\` to one of ${code(known)}`, kind: 'missing', keys: [tag] });
     }
     case 'type': {
-      const expected = String(error.params.type).split(',');
-      return make('schema-type', `${subject} must be ${listOr(expected.map(article))}, not ${typeName(error.data)}`, pointer);
+      const expected = String(error.params.type).split(',').map(typeWords);
+      return make('schema-type', `${subject} must be ${listOr(expected)}, not ${typeName(error.data)}`, pointer, { object: splitPointer(pointer).parentPointer });
     }
     case 'enum':
     case 'const': {
       const allowed = allowedValues(error);
       const value = error.data;
-      if (typeof parent['x-unsupported'] === 'string') {
-        return make('schema-unsupported', `${parent['x-unsupported']} ${valueText(value)} is not supported`, pointer, {
-          hint: `supported: ${allowed.map((v) => `\`${String(v)}\``).join(', ')}`,
-        });
-      }
-      const suggestion = typeof value === 'string' ? closest(value, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
-      const list = allowed.map((v) => `\`${String(v)}\``).join(', ');
-      const text = allowed.length === 1 ? `${subject} must be ${list}, not ${valueText(value)}` : `${subject} is ${valueText(value)}; expected one of ${list}`;
-      return make('schema-enum', text, pointer, { hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : `allowed: ${list}` });
+      const strings = allowed.filter((v): v is string => typeof v === 'string');
+      const suggestion = typeof value === 'string' ? closest(value, strings) : undefined;
+      const text =
+        allowed.length === 1 ? `${subject} must be ${code(allowed)}, not ${valueText(value)}` : `${subject} is ${valueText(value)}; expected one of ${code(allowed)}`;
+      return make('schema-enum', text, pointer, {
+        hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : allowed.length > 1 ? `allowed: ${code(allowed)}` : undefined,
+        object: splitPointer(pointer).parentPointer,
+      });
     }
     case 'pattern':
     case 'format': {
       const rule = message ?? (error.keyword === 'format' ? `must be a valid ${String(error.params.format)}` : `must match \`${String(error.params.pattern)}\``);
-      return make(error.keyword === 'format' ? 'schema-format' : 'schema-pattern', `${subject} ${valueText(error.data)} ${rule}`, pointer);
+      return make(error.keyword === 'format' ? 'schema-format' : 'schema-pattern', `${subject} ${rule} (found ${valueText(error.data)})`, pointer);
     }
     case 'minItems':
-      return make('schema-range', `${subject} must list at least ${String(error.params.limit)} ${plural(Number(error.params.limit), 'entry', 'entries')}`, pointer);
-    case 'minProperties':
-      return make('schema-range', `${subject} must have at least ${String(error.params.limit)} ${plural(Number(error.params.limit), 'entry', 'entries')}`, pointer);
+    case 'minProperties': {
+      const limit = Number(error.params.limit);
+      const verb = error.keyword === 'minItems' ? 'list' : 'have';
+      return make('schema-range', `${subject} must ${verb} at least ${limit} ${limit === 1 ? 'entry' : 'entries'}`, pointer);
+    }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -341,11 +404,7 @@ function toDiagnostic(error: AjvError, ctx: Context): Diagnostic | undefined {
       return make('schema-range', `${subject} must be ${String(error.params.comparison)} ${String(error.params.limit)}, not ${valueText(error.data)}`, pointer);
     case 'minLength':
     case 'maxLength':
-      return make(
-        'schema-range',
-        `${subject} must be ${error.keyword === 'minLength' ? 'at least' : 'at most'} ${String(error.params.limit)} characters long`,
-        pointer,
-      );
+      return make('schema-range', `${subject} must be ${error.keyword === 'minLength' ? 'at least' : 'at most'} ${String(error.params.limit)} characters long`, pointer);
     case 'oneOf':
       return make('schema-invalid', `${capitalize(owner)} matches more than one allowed shape`, pointer);
     default:
@@ -353,14 +412,112 @@ function toDiagnostic(error: AjvError, ctx: Context): Diagnostic | undefined {
   }
 }
 
-/** When an unsupported construct is reported, drop the structural complaints it causes in the same object. */
-function suppress(list: Diagnostic[]): Diagnostic[] {
-  const unsupportedParents = new Set(list.filter((d) => d.code === 'schema-unsupported').map((d) => splitPointer(d.pointer).parentPointer));
-  return list.filter((d) => {
-    if (d.code === 'schema-unsupported') return true;
-    if (unsupportedParents.has(d.pointer) && (d.code === 'schema-missing-key' || d.code === 'schema-invalid')) return false;
-    return true;
+// ---------------------------------------------------------------------------
+// Merging: one diagnostic per real problem
+
+/** Errors below `x-supersedes` keys are consequences of the superseding error. */
+function applySupersedes(items: Item[]): Item[] {
+  const roots = items.flatMap((item) => (item.supersedes ?? []).map((key) => `${item.object}/${escapePointer(key)}`));
+  if (roots.length === 0) return items;
+  return items.filter((item) => item.supersedes !== undefined || !roots.some((root) => isUnder(item.d.pointer, root)));
+}
+
+/** `id` where `name` is required: report the rename once, not "unknown `id`" plus "missing `name`". */
+function mergeSuggestedRenames(items: Item[]): Item[] {
+  const renames = items.filter((item) => item.kind === 'unknown' && item.suggestion !== undefined);
+  if (renames.length === 0) return items;
+  const covered = new Set<Item>();
+  for (const rename of renames) {
+    for (const other of items) {
+      if (other.kind === 'missing' && other.object === rename.object && other.keys.includes(rename.suggestion!)) covered.add(other);
+    }
+  }
+  return items.filter((item) => !covered.has(item));
+}
+
+/** Several unknown keys (without a close match) in one object become one diagnostic. */
+function mergeUnknownKeys(items: Item[], ctx: Context): Item[] {
+  const byObject = new Map<string, Item[]>();
+  for (const item of items) {
+    if (item.kind !== 'unknown' || item.suggestion !== undefined || item.d.code !== 'schema-unknown-key') continue;
+    byObject.set(item.object, [...(byObject.get(item.object) ?? []), item]);
+  }
+  const drop = new Set<Item>();
+  const out: Item[] = [];
+  for (const item of items) {
+    const group = item.kind === 'unknown' ? byObject.get(item.object) : undefined;
+    if (group === undefined || group.length < 2 || !group.includes(item)) {
+      out.push(item);
+      continue;
+    }
+    if (drop.has(item)) continue;
+    for (const member of group) drop.add(member);
+    const keys = group.flatMap((member) => member.keys);
+    const predicate = `has unknown keys ${code(keys)}`;
+    out.push({
+      ...item,
+      keys,
+      predicate,
+      d: { ...item.d, message: `unknown keys ${code(keys)} in ${describeNode(item.object, ctx.source.data)}` },
+    });
+  }
+  return out;
+}
+
+/** An unsupported construct explains the structural complaints about its own object. */
+function dropCausedByUnsupported(items: Item[]): Item[] {
+  const unsupported = items.filter((item) => item.d.code === 'schema-unsupported');
+  if (unsupported.length === 0) return items;
+  return items.filter((item) => {
+    if (item.d.code === 'schema-unsupported') return true;
+    return !unsupported.some(
+      (u) => (item.object === u.object && (item.d.code === 'schema-missing-key' || item.d.code === 'schema-invalid')) || isUnder(item.d.pointer, u.d.pointer),
+    );
   });
+}
+
+/** The same problem on several entries of one list (17 parameters missing `in`) becomes one diagnostic. */
+function groupSiblings(items: Item[], ctx: Context): Item[] {
+  const groups = new Map<string, Item[]>();
+  const keyOf = (item: Item): string | undefined => {
+    if (item.predicate === undefined || !/\/\d+$/.test(item.object)) return undefined;
+    return `${splitPointer(item.object).parentPointer}|${item.d.code}|${item.predicate}`;
+  };
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  const emitted = new Set<string>();
+  const out: Item[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = key === undefined ? undefined : groups.get(key);
+    if (key === undefined || group === undefined || group.length < 2) {
+      out.push(item);
+      continue;
+    }
+    if (emitted.has(key)) continue;
+    emitted.add(key);
+    const data = ctx.source.data;
+    const list = splitPointer(item.object).parentPointer;
+    const names = group.map((member) => entryName(member.object, data));
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
+    const kind = pluralKind(kindOf(item.object, data));
+    const container = splitPointer(list).parentPointer;
+    const where = list === '' ? '' : ` of ${describeNode(container, data)}`;
+    out.push({
+      ...item,
+      d: { ...item.d, message: `${group.length} ${kind}${where} (${shown}) each ${item.predicate}` },
+    });
+  }
+  return out;
+}
+
+function entryName(pointer: string, data: unknown): string {
+  const segments = segmentsOf(pointer);
+  const node = valueAt(data, segments);
+  const label = isObject(node) ? (node.name ?? node.namespace ?? node.id ?? node.targetName) : undefined;
+  return typeof label === 'string' && label !== '' ? `\`${label}\`` : `#${segments[segments.length - 1]}`;
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {
@@ -384,108 +541,19 @@ function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
     .map(({ d }) => d);
 }
 
-function fallbackPosition(ctx: Context, pointer: string): SourcePosition {
-  return ctx.source.positionOf(splitPointer(pointer).parentPointer) ?? { line: 1, column: 1 };
-}
-
 // ---------------------------------------------------------------------------
-// Naming things in messages
+// Schema helpers
 
-const CONTAINER_NAMES: Record<string, string> = {
-  tools: 'MCP tool',
-  prompts: 'MCP prompt',
-  arguments: 'prompt argument',
-  template: 'prompt message',
-  inputParameters: 'input parameter',
-  outputParameters: 'output parameter',
-  consumes: 'consumes entry',
-  steps: 'step',
-  binds: 'bind',
-  skills: 'skill',
-  functions: 'aggregate function',
-  aggregates: 'aggregate',
-  mappings: 'mapping',
-  stakeholders: 'stakeholder',
-  items: 'item',
-};
-
-const EXPOSES_NAMES: Record<string, string> = { rest: 'REST adapter', mcp: 'MCP adapter', skill: 'skill adapter', control: 'control adapter' };
-
-/** "MCP tool `get-x`", "REST adapter `lean-rest`", "the document"... */
-function describeNode(pointer: string, data: unknown): string {
-  if (pointer === '') return 'the document';
-  const segments = pointer.slice(1).split('/').map(unescape);
-  const node = valueAt(data, segments);
-  const last = segments[segments.length - 1]!;
-  const isIndex = /^\d+$/.test(last);
-  let kind: string;
-  if (isIndex) {
-    const container = segments[segments.length - 2] ?? '';
-    if (container === 'exposes') kind = EXPOSES_NAMES[String((node as JsonObject | undefined)?.type)] ?? 'exposes entry';
-    else if (container === 'operations') kind = segments.includes('consumes') ? 'consumed operation' : 'REST operation';
-    else if (container === 'resources') kind = segments.includes('consumes') ? 'consumed resource' : segments.includes('tools') || mcpResource(data, segments) ? 'MCP resource' : 'REST resource';
-    else if (container === 'tools' && segments.includes('skills')) kind = 'skill tool';
-    else if (container === 'outputParameters' && segments[segments.length - 4] === 'steps') kind = 'lookup output';
-    else kind = CONTAINER_NAMES[container] ?? `entry ${last} of \`${container}\``;
-  } else if (segments[segments.length - 2] === 'properties') {
-    kind = `output property \`${last}\``;
-    return kind;
-  } else {
-    kind = NAMED_OBJECTS[last] ?? `\`${last}\``;
-  }
-  const label = isObject(node) ? (node.name ?? node.namespace ?? node.targetName) : undefined;
-  return typeof label === 'string' && label !== '' ? `${kind} \`${label}\`` : kind;
-}
-
-const NAMED_OBJECTS: Record<string, string> = {
-  info: 'info',
-  capability: 'capability',
-  authentication: 'authentication',
-  hints: 'tool hints',
-  body: 'request body',
-  forward: 'forward',
-  with: '`with`',
-  management: 'management',
-  observability: 'observability',
-  semantics: 'semantics',
-  from: '`from`',
-  keys: 'bind keys',
-  call: 'call',
-};
-
-/** "`port` of REST adapter `x`" for a value at /.../port. */
-function describeKey(pointer: string, data: unknown): string {
-  const { key, parentPointer } = splitPointer(pointer);
-  if (key === undefined) return describeNode(pointer, data);
-  if (/^\d+$/.test(key)) return capitalize(describeNode(pointer, data));
-  return `\`${key}\` of ${describeNode(parentPointer, data)}`;
-}
-
-function mcpResource(data: unknown, segments: string[]): boolean {
-  const i = segments.indexOf('exposes');
-  if (i < 0) return false;
-  const adapter = valueAt(data, segments.slice(0, i + 2));
-  return isObject(adapter) && adapter.type === 'mcp';
-}
-
+/** The `type` values a discriminated union accepts (`const`/`enum` of each branch's tag). */
 function discriminatorValues(schema: JsonObject, root: JsonObject): string[] {
-  const out: string[] = [];
-  const branches = Array.isArray(schema.oneOf) ? schema.oneOf : [];
   const tag = isObject(schema.discriminator) ? String(schema.discriminator.propertyName) : 'type';
-  for (const branch of branches) {
+  const out: string[] = [];
+  for (const branch of Array.isArray(schema.oneOf) ? schema.oneOf : []) {
     const resolved = resolveRef(branch, root);
-    const props = isObject(resolved) && isObject(resolved.properties) ? resolved.properties : {};
-    const tagSchema = props[tag];
+    const tagSchema = isObject(resolved) && isObject(resolved.properties) ? resolved.properties[tag] : undefined;
     if (!isObject(tagSchema)) continue;
     if (tagSchema.const !== undefined) out.push(String(tagSchema.const));
     if (Array.isArray(tagSchema.enum)) out.push(...tagSchema.enum.map(String));
-    if (Array.isArray(tagSchema.anyOf)) {
-      for (const alt of tagSchema.anyOf) {
-        if (!isObject(alt)) continue;
-        if (alt.const !== undefined) out.push(String(alt.const));
-        if (Array.isArray(alt.enum)) out.push(...alt.enum.map(String));
-      }
-    }
   }
   return out;
 }
@@ -495,140 +563,28 @@ function resolveRef(node: unknown, root: JsonObject): unknown {
   return node.$ref
     .slice(2)
     .split('/')
-    .map(unescape)
+    .map(unescapeSegment)
     .reduce<unknown>((acc, segment) => (isObject(acc) ? acc[segment] : undefined), root);
 }
 
 function isUnsupportedProperty(schema: JsonObject, key: string): boolean {
-  const props = isObject(schema.properties) ? schema.properties : {};
-  const sub = props[key];
+  const sub = isObject(schema.properties) ? schema.properties[key] : undefined;
   return isObject(sub) && typeof sub['x-unsupported'] === 'string';
 }
 
-function notRequiredKey(schema: unknown): string | undefined {
-  if (isObject(schema) && Array.isArray(schema.required) && schema.required.length === 1) return String(schema.required[0]);
-  return undefined;
+function onlyRequiredKey(schema: unknown): string | undefined {
+  if (!isObject(schema) || Object.keys(schema).length !== 1) return undefined;
+  return Array.isArray(schema.required) && schema.required.length === 1 ? String(schema.required[0]) : undefined;
 }
-
-// ---------------------------------------------------------------------------
-// Small helpers
 
 function xMessage(schema: unknown): string | undefined {
   return isObject(schema) && typeof schema['x-message'] === 'string' ? schema['x-message'] : undefined;
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function isDialect(value: unknown): value is JsonObject {
+  return isObject(value) && typeof value['x-dialect'] === 'string';
 }
 
-function isDialect(value: unknown): boolean {
-  return isObject(value) && value['x-dialect'] === DIALECT;
-}
-
-function isUnderPointer(pointer: string, parent: string): boolean {
+function isUnder(pointer: string, parent: string): boolean {
   return pointer === parent || pointer.startsWith(`${parent}/`);
-}
-
-function splitPointer(pointer: string): { key: string | undefined; parentPointer: string } {
-  if (pointer === '') return { key: undefined, parentPointer: '' };
-  const i = pointer.lastIndexOf('/');
-  return { key: unescape(pointer.slice(i + 1)), parentPointer: pointer.slice(0, i) };
-}
-
-function unescape(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-function valueAt(data: unknown, segments: string[]): unknown {
-  let node = data;
-  for (const segment of segments) {
-    if (Array.isArray(node)) node = node[Number(segment)];
-    else if (isObject(node)) node = node[segment];
-    else return undefined;
-  }
-  return node;
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(truncate(value))}`;
-  return `${typeof value} ${String(value)}`;
-}
-
-function article(type: string): string {
-  switch (type) {
-    case 'object':
-      return 'a mapping';
-    case 'array':
-      return 'a list';
-    case 'integer':
-      return 'an integer';
-    case 'null':
-      return 'null';
-    default:
-      return `a ${type}`;
-  }
-}
-
-function valueText(value: unknown): string {
-  if (typeof value === 'string') return `\`${truncate(value)}\``;
-  if (value === null || typeof value !== 'object') return `\`${String(value)}\``;
-  return Array.isArray(value) ? 'a list' : 'a mapping';
-}
-
-function truncate(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function listOr(items: string[]): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-function plural(n: number, one: string, many: string): string {
-  return n === 1 ? one : many;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** Nearest candidate by edit distance (case-insensitive), or a candidate the word is a prefix of. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const c = candidate.toLowerCase();
-    if (c === lower) return candidate;
-    const d = editDistance(lower, c);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(word.length / 3));
-  if (best !== undefined && bestDistance <= limit) return best;
-  if (lower.length >= 4) {
-    const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()));
-    if (prefixed.length === 1) return prefixed[0];
-  }
-  return undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

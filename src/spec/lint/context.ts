@@ -422,6 +422,18 @@ export function callSites(index: CapabilityIndex): CallSite[] {
   return out;
 }
 
+/** Names equal up to letter case and `-` / `_` / `.` separators (`objectType` ~ `objecttype` ~ `object_type`). */
+export function looselyEqual(a: string, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_.]/g, '');
+  return norm(a) === norm(b);
+}
+
+/** The target of a call site when it is unambiguous (duplicates are reported by consumed-operation-duplicate). */
+export function uniqueCall(index: CapabilityIndex, ref: string): OperationTarget | undefined {
+  const list = index.operations.get(ref);
+  return list && list.length === 1 ? list[0] : undefined;
+}
+
 /** The resolved target of a call site (first match, as the runtime picks), if any. */
 export function resolveCall(index: CapabilityIndex, ref: string): OperationTarget | undefined {
   return index.operations.get(ref)?.[0];

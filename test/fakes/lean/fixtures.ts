@@ -475,17 +475,11 @@ function specsForCurrent(rand: () => number): { month: number; spec: TxSpec }[] 
     push({ day: 20, credit: false, amount: amt(45, 120), info: 'VOX CINEMAS MALL OF THE EMIRATES', category: 'ENTERTAINMENT', merchant: ['VOX Cinemas', '7832'], card: true, txType: 'POS' });
     push({ day: 22, credit: false, amount: amt(30, 400), info: 'صيدلية أستر - مشتريات', category: 'HEALTH', merchant: ['Aster Pharmacy', '5912'], card: true, txType: 'POS' });
   }
-  // 6 x 20 = 120; ten more one-offs -> 130
+  // 6 x 21 = 126; four one-offs -> 130
   out.push({ month: 1, spec: { day: 12, credit: false, amount: 2890, info: 'EMIRATES AIRLINE TICKET', category: 'TRAVEL', merchant: ['Emirates', '4511'], card: true, txType: 'ECOMMERCE' } });
   out.push({ month: 3, spec: { day: 7, credit: false, amount: 1185.5, info: 'BOOKING.COM HOTEL RESERVATION', category: 'TRAVEL', merchant: ['Booking.com', '7011'], card: true, txType: 'ECOMMERCE' } });
   out.push({ month: 2, spec: { day: 13, credit: true, amount: 214.9, info: 'REFUND NOON ORDER', category: 'REFUNDS', incomeSource: 'REFUND', merchant: ['Noon', '5311'], card: true, txType: 'REFUND' } });
   out.push({ month: 4, spec: { day: 16, credit: true, amount: 1500, info: 'حوالة واردة من أحمد المنصوري', category: 'NON_SALARY_INCOME', incomeSource: 'TRANSFER', txType: 'LOCAL_BANK_TRANSFER' } });
-  out.push({ month: 0, spec: { day: 28, credit: false, amount: 150, info: 'ATM WITHDRAWAL IBN BATTUTA', category: 'TRANSFERS', txType: 'CASH_WITHDRAWAL' } });
-  out.push({ month: 2, spec: { day: 28, credit: false, amount: 600, info: 'ATM WITHDRAWAL DEIRA CITY CENTRE', category: 'TRANSFERS', txType: 'CASH_WITHDRAWAL' } });
-  out.push({ month: 5, spec: { day: 26, credit: false, amount: 1250, info: 'DUBAI ELECTRICITY DEPOSIT TOP-UP', category: 'UTILITIES', txType: 'BILL_PAYMENTS' } });
-  out.push({ month: 4, spec: { day: 2, credit: false, amount: 95, info: 'ANNUAL CARD FEE', category: 'RENT_AND_SERVICES', txType: 'FEES' } });
-  out.push({ month: 3, spec: { day: 26, credit: true, amount: 320.75, info: 'CASHBACK REWARD CREDIT', category: 'NON_SALARY_INCOME', incomeSource: 'TRANSFER', txType: 'CREDIT_ADJUSTMENT' } });
-  out.push({ month: 5, spec: { day: 29, credit: false, amount: 212.4, info: 'POS PURCHASE CARREFOUR CITY CENTRE', category: 'GROCERIES', merchant: ['Carrefour City Centre', '5411'], card: true, txType: 'POS' } });
   return out;
 }
 

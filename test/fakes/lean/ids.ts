@@ -12,6 +12,10 @@ export function prng(seed: number): () => number {
   };
 }
 
+function seedHash(seed: string): number {
+  return createHash('sha256').update(seed).digest().readUInt32BE(0);
+}
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
@@ -20,7 +24,10 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
  */
 export class IdSource {
   private counter = 0;
-  constructor(private readonly seed: string) {}
+  private fast: () => number;
+  constructor(private readonly seed: string) {
+    this.fast = prng(seedHash(seed));
+  }
 
   private digest(kind: string): Buffer {
     this.counter += 1;
@@ -38,23 +45,29 @@ export class IdSource {
 
   /** 16 alphanumeric characters, like Lean's `lean-correlation-id`. */
   correlationId(): string {
-    const b = this.digest('corr');
     let s = '';
-    for (let i = 0; i < 16; i++) s += ALNUM[b[i]! % ALNUM.length];
+    for (let i = 0; i < 16; i++) s += ALNUM[Math.floor(this.fast() * ALNUM.length)];
     return s;
+  }
+
+  private hex(n: number): string {
+    let s = '';
+    while (s.length < n) s += Math.floor(this.fast() * 0x100000000).toString(16).padStart(8, '0');
+    return s.slice(0, n);
   }
 
   /** 32 hex characters, like Lean's `lean-trace-id`. */
   traceId(): string {
-    return this.digest('trace').toString('hex').slice(0, 32);
+    return this.hex(32);
   }
 
   /** 16 hex + colo, like Cloudflare's `cf-ray`. */
   cfRay(): string {
-    return `${this.digest('ray').toString('hex').slice(0, 16)}-DXB`;
+    return `${this.hex(16)}-DXB`;
   }
 
   reset(): void {
     this.counter = 0;
+    this.fast = prng(seedHash(this.seed));
   }
 }

@@ -15,6 +15,60 @@ import {
 const FORM = 'application/x-www-form-urlencoded';
 const ID = LEAN_IDS;
 
+// method, path, operation of every upstream call in the 19 corpus capabilities (token endpoint aside)
+const CAPABILITY_ROUTES: [string, string, string][] = [
+  ['GET', '/banks/v1/', 'listBanks'],
+  ['POST', '/customers/v1', 'createCustomer'],
+  ['GET', '/customers/v1', 'listCustomers'],
+  ['GET', '/customers/v1/{customer_id}', 'getCustomerById'],
+  ['GET', '/customers/v1/app-user-id/{app_user_id}', 'getCustomerByAppUserId'],
+  ['GET', '/data/v2/accounts', 'getAccounts'],
+  ['GET', '/data/v2/accounts/{account_id}/balances', 'getBalances'],
+  ['GET', '/data/v2/accounts/{account_id}/beneficiaries', 'getBeneficiaries'],
+  ['GET', '/data/v2/accounts/{account_id}/direct-debits', 'getDirectDebits'],
+  ['GET', '/data/v2/accounts/{account_id}/scheduled-payments', 'getScheduledPayments'],
+  ['GET', '/data/v2/accounts/{account_id}/standing-orders', 'getStandingOrders'],
+  ['GET', '/data/v2/identity', 'getIdentity'],
+  ['GET', '/data/v2/accounts/{account_id}/identities', 'getAccountIdentities'],
+  ['GET', '/data/v2/accounts/{account_id}/transactions', 'getTransactions'],
+  ['POST', '/data/v2/refreshes', 'triggerDataRefresh'],
+  ['GET', '/data/v2/refreshes', 'getDataRefreshes'],
+  ['GET', '/data/v2/refreshes/{refresh_id}', 'getDataRefreshStatus'],
+  ['GET', '/customers/v1/{customer_id}/entities', 'getEntitiesForCustomer'],
+  ['GET', '/customers/v1/{customer_id}/entities/{entity_id}', 'getEntityById'],
+  ['GET', '/customers/v1/entities', 'retrieveEntitiesForDateRange'],
+  ['GET', '/insights/v2/assets/cashflows', 'getCashflows'],
+  ['GET', '/insights/v2/expenses', 'getExpenses'],
+  ['POST', '/insights/v2/income', 'computeIncome'],
+  ['GET', '/customers/v1/{customer_id}/payment-sources', 'listCustomerPaymentSources'],
+  ['GET', '/customers/v1/{customer_id}/payment-sources/{payment_source_id}', 'getPaymentSourceById'],
+  ['DELETE', '/customers/v1/{customer_id}/payment-sources/{payment_source_id}', 'deletePaymentSource'],
+  ['POST', '/consents/account-on-file', 'createAofConsent'],
+  ['POST', '/payments/account-on-file', 'initiateAofPayment'],
+  ['GET', '/consents/v1', 'listCustomerConsents'],
+  ['GET', '/consents/{consent_id}', 'getConsentDetails'],
+  ['GET', '/consents/{consent_id}/balance', 'fetchConsentBalance'],
+  ['GET', '/consents/{consent_id}/history', 'getConsentHistory'],
+  ['POST', '/payments/v1/intents', 'createPaymentIntent'],
+  ['GET', '/payments/v1/intents', 'listPaymentIntents'],
+  ['GET', '/payments/v1/intents/{intent_id}', 'getPaymentByIntentId'],
+  ['GET', '/payments/v1/{payment_id}', 'getPaymentByPaymentId'],
+  ['POST', '/payouts/v1/payment/destinations', 'createPayoutDestination'],
+  ['GET', '/payouts/v1/payment/destinations', 'listPayoutDestinations'],
+  ['GET', '/payouts/v1/payment/destinations/{destination_id}', 'getPayoutDestination'],
+  ['POST', '/payouts/v1/payment', 'createPayoutPayment'],
+  ['GET', '/payouts/v1/payments', 'listPayouts'],
+  ['GET', '/payouts/v1/payments/{payment_id}/history', 'getPayoutPaymentHistory'],
+  ['GET', '/payouts/v1/{payment_id}', 'getPayout'],
+  ['GET', '/payouts/v1/intents/{payment_intent_id}', 'getPayoutIntent'],
+  ['GET', '/payouts/refunds', 'listRefunds'],
+  ['POST', '/payouts/refunds', 'createRefund'],
+  ['PUT', '/payouts/refunds', 'processRefunds'],
+  ['GET', '/payouts/refunds/reasons', 'getRefundReasons'],
+  ['POST', '/verifications/v1/accounts', 'verifyAccount'],
+  ['POST', '/insights/v1/name-verification', 'verifyName'],
+];
+
 let lean: LeanSandbox;
 let apiToken: string;
 
@@ -233,6 +287,32 @@ describe('resource-server verification', () => {
 });
 
 describe('routes and behaviour', () => {
+  it('routes every upstream call of the 19 capabilities to the right operation', async () => {
+    const sample: Record<string, string> = {
+      customer_id: ID.customers.C1,
+      app_user_id: 'demo_user_1',
+      account_id: ID.accounts.CURRENT,
+      refresh_id: ID.refreshes.F1,
+      entity_id: ID.entities.E_OK,
+      payment_source_id: ID.paymentSources.PS2,
+      consent_id: ID.consents.K1,
+      intent_id: ID.intents.PI1,
+      payment_id: ID.payouts.P1,
+      destination_id: ID.destinations.D2,
+      payment_intent_id: ID.payouts.P1_INTENT,
+    };
+    for (const [method, template, operation] of CAPABILITY_ROUTES) {
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => sample[name]!);
+      lean.clearJournal();
+      const res = await api(path, { method, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      const text = await res.text();
+      expect(res.status, `${method} ${path}`).not.toBe(405);
+      expect(text, `${method} ${path}`).not.toContain('"NOT_FOUND"');
+      expect(lean.journal.at(-1)?.operation, `${method} ${path}`).toBe(operation);
+    }
+    expect(lean.routes.length).toBeGreaterThanOrEqual(CAPABILITY_ROUTES.length);
+  });
+
   it('404 for unknown routes, 405 for wrong methods, literal segments win over parameters', async () => {
     const nf = await apiJson('/nope/v1');
     expect(nf.status).toBe(404);
@@ -505,6 +585,23 @@ describe('fault injection', () => {
     expect((await api('/banks/v1')).status).toBe(503);
     expect((await api('/banks/v1')).status).toBe(200);
     expect(lean.faults.list()).toHaveLength(0);
+  });
+  it('HTTP control plane: clock, faults, pay an intent', async () => {
+    const ctl = (path: string, body?: unknown, method = 'POST') =>
+      fetch(`${lean.apiUrl}/_fake${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const before = lean.clock.now();
+    const c = (await (await ctl('/clock', { advance_seconds: 10 })).json()) as { now: string };
+    expect(Date.parse(c.now) - before).toBeGreaterThanOrEqual(10_000);
+    await ctl('/faults', { route: '/banks/v1', kind: 'status', status: 503, times: 1 });
+    expect((await api('/banks/v1')).status).toBe(503);
+    expect((await api('/banks/v1')).status).toBe(200);
+    const paid = (await (await ctl(`/intents/${ID.intents.PI2}/pay`, { outcome: 'FAILED' })).json()) as { status: string };
+    expect(paid.status).toBe('PENDING_WITH_BANK');
+    lean.clock.advance(6);
+    const intent = await apiJson(`/payments/v1/intents/${ID.intents.PI2}`);
+    expect(intent.body.payments.at(-1).status).toBe('FAILED');
+    const journal = (await (await ctl('/journal', undefined, 'GET')).json()) as unknown[];
+    expect(journal.length).toBeGreaterThan(0);
   });
 });
 

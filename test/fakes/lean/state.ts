@@ -298,7 +298,8 @@ export const MERCHANT_DESTINATION = {
   account_number: '0007700112233',
 };
 
-export function seedState(startMs: number): SandboxState {
+export function seedState(nowMs: number): SandboxState {
+  const startMs = Math.floor(nowMs / 1000) * 1000;
   const iso = (ms: number) => new Date(ms).toISOString();
   const customers = new Map<string, CustomerRec>();
   const byApp = new Map<string, string>();

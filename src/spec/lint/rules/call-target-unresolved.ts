@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { callSites, didYouMean, indexCapability, listOf, report, type CapabilityIndex } from '../context.js';
+import { callSites, didYouMean, indexCapability, listOf, rawAt, rawObject, report, type CapabilityIndex } from '../context.js';
 
 const code = 'call-target-unresolved';
 
@@ -48,6 +48,9 @@ function checkOne(index: CapabilityIndex): Diagnostic[] {
       if (exposed.has(namespace)) {
         message = `${where} calls \`${site.ref}\`, but \`${namespace}\` is an exposed adapter of this file, not a consumed API.`;
         hint = index.apis.size > 0 ? `Call an operation of a consumed API: ${listOf(index.apis.keys())}.` : undefined;
+      } else if (namespace === 'orchestration' && rawObject(rawAt(index.capability, '/capability'))?.orchestration !== undefined) {
+        message = `${where} calls \`${site.ref}\`, which points into \`capability.orchestration\`; that block is not part of Naftiko and this runtime cannot run it.`;
+        hint = 'Express the flow as `steps` on the exposed operation or tool (call and lookup steps with mappings).';
       } else if (aggregates.has(namespace)) {
         message = `${where} calls \`${site.ref}\`, but \`${namespace}\` is an aggregate; aggregate functions are used with \`ref:\`, not \`call:\`.`;
         hint = `Write \`ref: ${site.ref}\` instead.`;
@@ -57,7 +60,21 @@ function checkOne(index: CapabilityIndex): Diagnostic[] {
       out.push(report(site.loc, { code, severity: 'error', message, hint }));
       continue;
     }
-    const names = apis.flatMap((api) => api.resources.flatMap((r) => r.operations.map((o) => o.name)));
+    const names = apis.flatMap((api) => api.resources.flatMap((r) => r.operations.map((o) => o.name))).filter((n) => n !== '');
+    const byId = apis.some((api) =>
+      api.resources.some((r) => r.operations.some((o) => o.name === '' && rawObject(rawAt(index.capability, o.loc.pointer))?.id === operation)),
+    );
+    if (byId) {
+      out.push(
+        report(site.loc, {
+          code,
+          severity: 'error',
+          message: `${where} calls \`${site.ref}\`, but \`${operation}\` is the \`id\` of an operation of \`${namespace}\` that has no \`name\`; calls find operations by name.`,
+          hint: `Rename \`id: ${operation}\` to \`name: ${operation}\` in the consumed operation.`,
+        }),
+      );
+      continue;
+    }
     out.push(
       report(site.loc, {
         code,

@@ -15,7 +15,7 @@ export const consumedOperationDuplicate: LintRule = {
     perCapability(capabilities, (index) => {
       const out: Diagnostic[] = [];
       for (const [ref, list] of index.operations) {
-        if (list.length < 2) continue;
+        if (list.length < 2 || list[0]!.operation.name === '') continue; // a missing name is the schema's to report
         const first = list[0]!;
         for (const extra of list.slice(1)) {
           out.push(

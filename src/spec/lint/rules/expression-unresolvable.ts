@@ -2,7 +2,7 @@
  * `with:` expressions that can never find a value (the target parameter then
  * stays unset) or that are not expressions at all:
  *  - `rest.path.X` where `{X}` is not in the exposed REST path;
- *  - bare `rest.X` that differs from a path parameter only by letter case;
+ *  - bare `rest.X` that differs from a path parameter only by case or `-`/`_`;
  *  - `rest.*` in an MCP tool (there is no REST request) and `tools.X` in a REST
  *    operation when no input parameter `X` is declared (there are no MCP arguments);
  *  - `tools.X` in an MCP tool whose declared `inputParameters` lack `X` (the
@@ -13,7 +13,7 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import type { Capability, Location } from '../../model.js';
 import type { LintRule } from '../index.js';
-import { childPointer, didYouMean, listOf, pathVariables, perCapability, reportAt, withPointer, type CapabilityIndex, type DiagnosticInput, type Unit } from '../context.js';
+import { childPointer, didYouMean, listOf, looselyEqual, pathVariables, perCapability, reportAt, withPointer, type CapabilityIndex, type DiagnosticInput, type Unit } from '../context.js';
 
 const code = 'expression-unresolvable';
 const REST_AREAS = new Set(['path', 'query', 'header', 'headers', 'body']);
@@ -89,13 +89,13 @@ function checkRest(unit: Unit, text: string): DiagnosticInput | undefined {
     };
   }
   if (REST_AREAS.has(area) || route.includes(rest)) return undefined;
-  const caseOnly = route.find((r) => r.toLowerCase() === rest.toLowerCase());
-  if (caseOnly) {
+  const near = route.find((r) => looselyEqual(r, rest));
+  if (near) {
     return {
       code,
       severity: 'error',
-      message: `\`${text}\` does not match the path parameter \`{${caseOnly}}\` of ${unit.rest.resource.path} (names are case-sensitive), so it only finds a query, header or body value of that name.`,
-      hint: `Write \`rest.path.${caseOnly}\`, or rename the path parameter to \`{${rest}}\`.`,
+      message: `\`${text}\` does not match the path parameter \`{${near}}\` of ${unit.rest.resource.path} (names must match exactly), so the path value is never read.`,
+      hint: `Write \`rest.path.${near}\`, or rename the path parameter to \`{${rest}}\`.`,
     };
   }
   return undefined; // bare `rest.X`: query, header or body value, not checkable statically

@@ -16,7 +16,7 @@ import {
   pathVariables,
   perCapability,
   report,
-  resolveCall,
+  uniqueCall,
   type CallSite,
   type CapabilityIndex,
   type OperationTarget,
@@ -30,7 +30,7 @@ export const pathParameterUnsupplied: LintRule = {
     perCapability(capabilities, (index) => {
       const out: Diagnostic[] = [];
       for (const site of callSites(index)) {
-        const target = resolveCall(index, site.ref);
+        const target = uniqueCall(index, site.ref);
         if (!target) continue;
         const missing = pathVariables(target.resource.path)
           .filter((v) => !bindReference(index, v.name))

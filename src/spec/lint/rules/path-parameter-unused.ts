@@ -8,7 +8,7 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import type { RestOperation, RestResource } from '../../model.js';
 import type { LintRule } from '../index.js';
-import { childPointer, deepTemplateVariables, pathVariables, perCapability, report, reportAt } from '../context.js';
+import { childPointer, deepTemplateVariables, looselyEqual, pathVariables, perCapability, report, reportAt, uniqueCall } from '../context.js';
 
 const code = 'path-parameter-unused';
 
@@ -27,15 +27,20 @@ export const pathParameterUnused: LintRule = {
             if (declared.has(v.name) || reads.exact.has(v.name)) continue;
             if (resource.forward && v.name === 'path') continue;
             if (resource.operations.some((o) => o.inputParameters.some((p) => p.name === v.name))) continue;
-            const nearMiss = [...reads.bare].find((x) => x.toLowerCase() === v.name.toLowerCase());
+            const nearMiss = [...reads.bare].find((x) => looselyEqual(x, v.name));
+            // The consumed placeholder this route variable was presumably meant to feed (`{objecttype}` → `objectType`).
+            const counterpart = resource.operations
+              .map((o) => (o.call ? uniqueCall(index, o.call.ref) : undefined))
+              .flatMap((t) => (t ? pathVariables(t.resource.path) : []))
+              .find((c) => looselyEqual(c.name, v.name));
             out.push(
               reportAt(index.capability, childPointer(resource.loc, 'path'), {
                 code,
                 severity: 'warning',
                 message: `The path parameter \`${v.raw}\` of the REST resource ${resource.path} is not read by any of its operations, so its value is ignored.`,
                 hint: nearMiss
-                  ? `\`rest.${nearMiss}\` does not match \`${v.raw}\`: names are case-sensitive. Write \`rest.path.${v.name}\`.`
-                  : `Read it in a \`with\` (\`${v.name}: rest.path.${v.name}\`) or remove it from the path.`,
+                  ? `\`rest.${nearMiss}\` does not match \`${v.raw}\` (names must match exactly). Write \`rest.path.${v.name}\`.`
+                  : `Read it in a \`with\` (\`${counterpart?.name ?? v.name}: rest.path.${v.name}\`) or remove it from the path.`,
               }),
             );
           }

@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { callSites, consumedParameters, didYouMean, operationVariables, perCapability, reportAt, resolveCall, withPointer } from '../context.js';
+import { callSites, consumedParameters, didYouMean, listOf, operationVariables, perCapability, reportAt, uniqueCall, withPointer } from '../context.js';
 
 const code = 'with-key-unknown';
 
@@ -19,7 +19,7 @@ export const withKeyUnknown: LintRule = {
       for (const site of callSites(index)) {
         const keys = Object.keys(site.with);
         if (keys.length === 0) continue;
-        const target = resolveCall(index, site.ref);
+        const target = uniqueCall(index, site.ref);
         if (!target) continue; // call-target-unresolved
         const params = consumedParameters(target).map((p) => p.name);
         const known = new Set(params);
@@ -46,7 +46,7 @@ export const withKeyUnknown: LintRule = {
                 message: `The \`with\` key \`${key}\` of ${where} is not an input parameter of \`${target.ref}\` nor a variable of its path, body or templates, so its value is never sent.`,
                 hint:
                   didYouMean(key, [...params, ...[...variables].filter((v) => !v.includes('.'))]) ??
-                  (params.length > 0 ? `\`${target.ref}\` takes: ${params.map((p) => `\`${p}\``).join(', ')}.` : `Declare \`${key}\` under the inputParameters of \`${target.ref}\` (with its \`in\`) so it is sent.`),
+                  (params.length > 0 ? `\`${target.ref}\` takes: ${listOf(params)}.` : `Declare \`${key}\` under the inputParameters of \`${target.ref}\` (with its \`in\`) so it is sent.`),
               },
               { key: true },
             ),

@@ -25,10 +25,10 @@ function paymentSourceJson(ps: PaymentSourceRec, withBalances: boolean, appId: s
     beneficiary_cool_off_expiry: ps.cool_off_expiry,
     bank_identifier: ps.bank_identifier,
     beneficiaries: ps.beneficiaries.map((b) => ({ ...b })),
-    accounts: ps.accountIds.map((id, i) => {
+    accounts: ps.accountIds.map((id) => {
       const a = ACCOUNTS_BY_ID.get(id)!;
       const base: Record<string, unknown> = {
-        id: `${ps.id.slice(0, 24)}${String(i + 1).padStart(12, '0')}`,
+        id: `5a${a.id.slice(2)}`,
         account_id: a.id,
         account_name: a.subType === 'CURRENT' ? 'CURRENT ACCOUNT' : 'SAVINGS ACCOUNT',
         account_number: a.bban,

@@ -3,7 +3,7 @@
  * fixture transactions as the data APIs so the numbers stay consistent.
  */
 import { ANCHOR, TRANSACTIONS, entityIdentities, type EntityFixture, type TxRecord } from '../fixtures.js';
-import { DAY_MS, LeanError, boolParam, dateParam, invalidParam, isObject, json, round2 } from '../http.js';
+import { DAY_MS, boolParam, dateParam, invalidParam, isObject, json, round2 } from '../http.js';
 import type { RequestCtx, RouteDef } from '../state.js';
 import { requirePermission, resolveEntity, resultEnvelope } from './common.js';
 

@@ -1,0 +1,58 @@
+// The bench rig: the local upstream (client CPU), nginx (gateway CPU, when
+// installed) and the runtime instances under test (gateway CPU).
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { BENCH_DIR, freePort, LEAN_DIR, log, request, ROOT, startProcess, waitFor } from './common.mjs';
+import { startNginx } from './nginx.mjs';
+import { startRuntime } from './runtime.mjs';
+
+export const SEED = path.join(ROOT, 'capabilities', 'authentication-tokens.yaml');
+export const ITEMS_YAML = path.join(BENCH_DIR, 'capabilities', 'items.yaml');
+export const TOOLS_YAML = path.join(BENCH_DIR, 'capabilities', 'tools-51.yaml');
+
+export async function startUpstream({ pin, workers = 1 }) {
+  const port = workers > 1 ? await freePort() : 0;
+  const [cmd, args] = pin.wrap('client', process.execPath, [path.join(BENCH_DIR, 'lib', 'upstream.mjs'), '--port', String(port), '--workers', String(workers)]);
+  const child = startProcess(cmd, args);
+  let actual;
+  await waitFor(
+    async () => {
+      const m = /UPSTREAM_READY (\d+)/.exec(child.stdoutText);
+      if (!m) return false;
+      actual = Number(m[1]);
+      return (await request(`http://127.0.0.1:${actual}/__probe`)).status === 404;
+    },
+    { what: 'upstream', child },
+  );
+  return { child, port: actual, url: `http://127.0.0.1:${actual}` };
+}
+
+/** Where the 51-tool `tools/list` scenario comes from. */
+export function toolsSource(useLean = true) {
+  if (useLean && existsSync(LEAN_DIR) && readdirSync(LEAN_DIR).some((f) => f.endsWith('.yaml'))) {
+    return { files: [LEAN_DIR], label: `../shared/lean/capabilities, ${readdirSync(LEAN_DIR).filter((f) => f.endsWith('.yaml')).length} files`, rest: true };
+  }
+  return { files: [TOOLS_YAML], label: 'bench/capabilities/tools-51.yaml', rest: false };
+}
+
+/**
+ * Start everything. Returns {upstream, nginx|null, main, tools, toolsLabel, stop()}.
+ * `want`: which runtime instances are needed ({main, tools}).
+ */
+export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = true, want = { main: true, tools: true }, useLean = true, runtimeNodeArgs = [] }) {
+  const upstream = await startUpstream({ pin, workers: upstreamWorkers });
+  log(`upstream  ${upstream.url} (pid ${upstream.child.pid}, ${upstreamWorkers} worker(s))`);
+  const nginx = useNginx ? await startNginx({ upstreamPort: upstream.port, pin }) : null;
+  if (nginx) log(`nginx     ${nginx.url} (pid ${nginx.child.pid})`);
+  else log(`nginx     ${useNginx ? 'not installed: nginx rows skipped (apt-get install nginx)' : 'disabled'}`);
+  const upstreams = [
+    ['https://auth.leantech.me', upstream.url],
+    ['https://items.bench.invalid', upstream.url],
+  ];
+  const main = want.main ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs }) : null;
+  if (main) log(`runtime   main  REST ${main.restUrl}  MCP ${main.mcpUrl}/mcp (pid ${main.pid}): seed + bench/capabilities/items.yaml`);
+  const src = toolsSource(useLean);
+  const tools = want.tools ? await startRuntime({ files: src.files, upstreams, pin, rest: src.rest, nodeArgs: runtimeNodeArgs }) : null;
+  if (tools) log(`runtime   tools MCP ${tools.mcpUrl}/mcp (pid ${tools.pid}): ${src.label}`);
+  return { upstream, nginx, main, tools, toolsLabel: src.label };
+}

@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// `npm run bench [-- flags]`: throughput and latency of the runtime against
+// the physical limit (direct upstream, nginx proxy) measured in the same run,
+// plus cold start and validate speed. See bench/README.md.
+import { request, cleanup, log, machineInfo, median, parseArgs, pinning, requireBuild, round, rssMb, table, writeResults, sleep } from './lib/common.mjs';
+import { chooseLoader, load } from './lib/loadgen.mjs';
+import { startRig } from './lib/rig.mjs';
+import { buildScenarios, SCENARIO_IDS } from './lib/scenarios.mjs';
+import { coldStart, formatColdStart } from './cold-start.mjs';
+import { validateSpeed, formatValidateSpeed } from './validate-speed.mjs';
+
+const HELP = `usage: npm run bench -- [flags]
+  --duration S        measured seconds per run (default 10)
+  --warmup S          warm-up seconds before each measurement (default 2)
+  --runs N            runs per target, medians reported (default 1; use 3 to compare)
+  --quick             smoke run: 3 s, 1 s warm-up, 1 run, 3 cold starts, 1 validate
+  --connections N     keep-alive connections (default 32)
+  --loader L          auto | wrk | autocannon (default auto: wrk when installed)
+  --only LIST         comma-separated scenarios: ${SCENARIO_IDS.join(',')}
+  --no-nginx          skip the nginx reference
+  --no-direct         skip the direct-upstream reference
+  --no-pin            do not pin with taskset
+  --gateway-cpu N     CPU of the runtime and nginx (default 0)
+  --client-cpu N      CPU of the load generator and upstream (default 1)
+  --upstream-workers N  bench upstream processes (default 1)
+  --no-lean           serve bench/capabilities/tools-51.yaml for tools/list even if ../shared/lean exists
+  --no-cold           skip cold start      --no-validate   skip validate speed
+  --cold-iterations N (default 5)           --validate-iterations N (default 3)`;
+
+const opts = parseArgs(process.argv.slice(2), {
+  duration: 10,
+  warmup: 2,
+  runs: 1,
+  quick: false,
+  connections: 32,
+  loader: 'auto',
+  only: '',
+  nginx: true,
+  direct: true,
+  pin: true,
+  gatewayCpu: 0,
+  clientCpu: 1,
+  upstreamWorkers: 1,
+  lean: true,
+  cold: true,
+  validate: true,
+  coldIterations: 5,
+  validateIterations: 3,
+  help: false,
+});
+if (opts.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+if (opts.quick) {
+  opts.duration = 3;
+  opts.warmup = 1;
+  opts.runs = 1;
+  opts.coldIterations = Math.min(opts.coldIterations, 3);
+  opts.validateIterations = 1;
+}
+
+async function main() {
+  requireBuild();
+  const pin = pinning(opts);
+  const loader = chooseLoader(opts.loader);
+  const machine = machineInfo();
+  const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : SCENARIO_IDS;
+  for (const id of only) if (!SCENARIO_IDS.includes(id)) throw new Error(`unknown scenario ${id} (known: ${SCENARIO_IDS.join(', ')})`);
+  log(`machine   ${machine.nproc} CPU(s) ${machine.cpuModel}, node ${machine.node}, loader ${loader.name}${pin.enabled ? `, pinned: gateway CPU${pin.gatewayCpu}, client+upstream CPU${pin.clientCpu}` : ', not pinned'}`);
+  log(`config    ${opts.connections} connections, ${opts.duration}s measured after ${opts.warmup}s warm-up, ${opts.runs} run(s)`);
+
+  const rig = await startRig({
+    pin,
+    upstreamWorkers: opts.upstreamWorkers,
+    nginx: opts.nginx,
+    want: { main: only.some((id) => id !== 'mcp-list'), tools: only.includes('mcp-list') },
+    useLean: opts.lean,
+  });
+  const instances = { main: rig.main, tools: rig.tools };
+  const idleRss = Object.fromEntries(Object.entries(instances).filter(([, v]) => v).map(([k, v]) => [k, rssMb(v.pid)]));
+  const scenarios = buildScenarios({ main: rig.main ?? {}, tools: rig.tools ?? {}, upstreamUrl: rig.upstream.url, nginxUrl: rig.nginx?.url, toolsSource: rig.toolsLabel }).filter((s) => only.includes(s.id));
+
+  // Correctness first: every target answers what it should, once.
+  for (const s of scenarios) {
+    const r = await request(s.target.url, { method: s.target.method, headers: s.target.headers, body: s.target.body });
+    if (!s.check(r)) throw new Error(`${s.id}: unexpected answer ${r.status}: ${r.body.slice(0, 300)}`);
+    s.responseBytes = Buffer.byteLength(r.body);
+    if (s.id === 'mcp-list') {
+      // The reference answers the very same bytes.
+      const put = await request(`${rig.upstream.url}/__blob/tools-list`, { method: 'PUT', body: r.body });
+      if (put.status !== 200) throw new Error('could not store the tools/list blob in the upstream');
+    }
+    for (const kind of ['direct', 'nginx']) {
+      const t = s.ref[kind];
+      if (!t) continue;
+      const rr = await request(t.url, { method: t.method, headers: t.headers, body: t.body });
+      if (!s.ref.check(rr)) throw new Error(`${t.id}: unexpected answer ${rr.status}: ${rr.body.slice(0, 300)}`);
+      s.ref.responseBytes = Buffer.byteLength(rr.body);
+    }
+  }
+  log(`checks    all targets answer correctly`);
+
+  const measure = async (target, label) => {
+    if (opts.warmup > 0) await load(loader, pin, target, { durationS: opts.warmup, connections: opts.connections });
+    const r = await load(loader, pin, target, { durationS: opts.duration, connections: opts.connections });
+    log(`  ${label.padEnd(34)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms${r.errors ? `  ERRORS ${r.errors} (non2xx ${r.non2xx}, socket ${r.socketErrors})` : ''}`);
+    return r;
+  };
+
+  const results = new Map(); // target id → [runs]
+  const rss = new Map(); // scenario id → [{before, after}]
+  const push = (map, key, value) => map.set(key, [...(map.get(key) ?? []), value]);
+  for (let run = 1; run <= opts.runs; run++) {
+    log(`run ${run}/${opts.runs}`);
+    const refsDone = new Set();
+    for (const s of scenarios) {
+      const pid = instances[s.instance].pid;
+      const before = rssMb(pid);
+      push(results, s.id, await measure(s.target, `${s.id} (runtime)`));
+      push(rss, s.id, { before, after: rssMb(pid) });
+      for (const kind of ['direct', 'nginx']) {
+        const t = s.ref[kind];
+        if (!t || (kind === 'direct' && !opts.direct) || refsDone.has(t.id)) continue;
+        refsDone.add(t.id);
+        push(results, t.id, await measure(t, `${t.id}`));
+      }
+    }
+  }
+  await sleep(200);
+  const finalRss = Object.fromEntries(Object.entries(instances).filter(([, v]) => v).map(([k, v]) => [k, rssMb(v.pid)]));
+
+  const summarize = (runs) =>
+    runs && {
+      rps: round(median(runs.map((r) => r.rps))),
+      p50Ms: round(median(runs.map((r) => r.p50Ms)), 2),
+      p99Ms: round(median(runs.map((r) => r.p99Ms)), 2),
+      errors: runs.reduce((a, r) => a + r.errors, 0),
+      requests: runs.reduce((a, r) => a + r.requests, 0),
+      runs,
+    };
+  const out = scenarios.map((s) => {
+    const runtime = summarize(results.get(s.id));
+    const direct = s.ref.direct && opts.direct ? summarize(results.get(s.ref.direct.id)) : null;
+    const nginx = s.ref.nginx ? summarize(results.get(s.ref.nginx.id)) : null;
+    const runsRss = rss.get(s.id);
+    return {
+      id: s.id,
+      title: s.title,
+      instance: s.instance,
+      responseBytes: s.responseBytes,
+      reference: s.ref.what,
+      referenceResponseBytes: s.ref.responseBytes,
+      runtime,
+      direct,
+      nginx,
+      ratioToDirect: direct ? round(runtime.rps / direct.rps, 3) : null,
+      ratioToNginx: nginx ? round(runtime.rps / nginx.rps, 3) : null,
+      rssMb: { before: runsRss[0].before, after: runsRss[runsRss.length - 1].after },
+    };
+  });
+
+  // ------------------------------------------------------------ report
+  const pct = (x) => (x === null ? null : `${(x * 100).toFixed(1)}%`);
+  const rows = [];
+  for (const s of out) {
+    rows.push([s.id, 'runtime', s.runtime.rps, s.runtime.p50Ms.toFixed(2), s.runtime.p99Ms.toFixed(2), s.runtime.errors, pct(s.ratioToDirect), pct(s.ratioToNginx), `${s.rssMb.before}→${s.rssMb.after}`, s.responseBytes]);
+    for (const kind of ['direct', 'nginx']) {
+      const r = s[kind];
+      if (r) rows.push(['', kind, r.rps, r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.errors, null, null, null, s.referenceResponseBytes]);
+    }
+  }
+  const lines = [];
+  lines.push('');
+  lines.push(table(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct', 'vs nginx', 'RSS MB', 'bytes'], rows));
+  const mapped = out.find((s) => s.id === 'rest-items-mapped');
+  const raw = out.find((s) => s.id === 'rest-items-raw');
+  if (mapped && raw) {
+    lines.push('');
+    lines.push(`mapping overhead (items mapped vs raw twin): ${pct(1 - mapped.runtime.rps / raw.runtime.rps)} fewer req/s, p50 ${(mapped.runtime.p50Ms - raw.runtime.p50Ms).toFixed(2)} ms, ~${round((1e6 / mapped.runtime.rps - 1e6 / raw.runtime.rps), 1)} µs CPU per request`);
+  }
+  lines.push(`runtime RSS MB: idle ${JSON.stringify(idleRss)} → end ${JSON.stringify(finalRss)}`);
+  for (const s of out) lines.push(`  ${s.id}: ${s.title}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  await rig.stop?.();
+  await cleanup();
+
+  let cold = null;
+  if (opts.cold) {
+    log('cold start…');
+    cold = await coldStart({ iterations: opts.coldIterations, pin });
+    process.stdout.write(`\n${formatColdStart(cold)}\n`);
+  }
+  let validate = null;
+  if (opts.validate) {
+    log('validate speed…');
+    validate = await validateSpeed({ iterations: opts.validateIterations });
+    process.stdout.write(`${formatValidateSpeed(validate)}\n`);
+  }
+  await cleanup();
+
+  const file = writeResults(opts.quick ? 'quick' : '', {
+    kind: 'bench',
+    at: new Date().toISOString(),
+    machine,
+    config: { ...opts, loader: loader.name, pinned: pin.enabled, gatewayCpu: pin.gatewayCpu, clientCpu: pin.clientCpu, toolsSource: rig.toolsLabel },
+    scenarios: out,
+    rss: { idle: idleRss, final: finalRss },
+    coldStart: cold,
+    validateSpeed: validate,
+  });
+  process.stdout.write(`\nresults: ${file}\n`);
+  const errors = out.reduce((a, s) => a + s.runtime.errors + (s.direct?.errors ?? 0) + (s.nginx?.errors ?? 0), 0);
+  if (errors > 0) {
+    process.stderr.write(`bench: ${errors} error(s) (non-2xx or socket) during the measurements\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  await cleanup();
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// `npm run bench:soak [-- flags]`: push --requests (default 1,000,000) through
+// the runtime, rotating over scenarios in chunks, and report the RSS growth
+// after warm-up (target < 10 %) and errors (non-2xx and socket; target 0).
+import { cleanup, log, machineInfo, parseArgs, pinning, request, requireBuild, round, rssMb, sleep, writeResults } from './lib/common.mjs';
+import { chooseLoader, load } from './lib/loadgen.mjs';
+import { startRig } from './lib/rig.mjs';
+import { buildScenarios, SCENARIO_IDS } from './lib/scenarios.mjs';
+
+const HELP = `usage: npm run bench:soak -- [flags]
+  --requests N      total requests (default 1000000)
+  --scenarios LIST  rotated in chunks (default rest-token,rest-items-mapped,rest-items-raw,mcp-call; also: mcp-list)
+  --chunk S         seconds per load chunk (default 10)
+  --warmup S        warm-up seconds per scenario before the RSS baseline (default 5)
+  --connections N   (default 32)   --loader auto|wrk|autocannon   --no-pin
+  --max-growth P    RSS growth target in percent (default 10)`;
+
+const opts = parseArgs(process.argv.slice(2), {
+  requests: 1_000_000,
+  scenarios: 'rest-token,rest-items-mapped,rest-items-raw,mcp-call',
+  chunk: 10,
+  warmup: 5,
+  connections: 32,
+  loader: 'auto',
+  pin: true,
+  gatewayCpu: 0,
+  clientCpu: 1,
+  upstreamWorkers: 1,
+  lean: true,
+  maxGrowth: 10,
+  help: false,
+});
+if (opts.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+
+async function main() {
+  requireBuild();
+  const pin = pinning(opts);
+  const loader = chooseLoader(opts.loader);
+  const ids = opts.scenarios.split(',').map((s) => s.trim());
+  for (const id of ids) if (!SCENARIO_IDS.includes(id)) throw new Error(`unknown scenario ${id}`);
+  const rig = await startRig({
+    pin,
+    upstreamWorkers: opts.upstreamWorkers,
+    nginx: false,
+    want: { main: ids.some((id) => id !== 'mcp-list'), tools: ids.includes('mcp-list') },
+    useLean: opts.lean,
+  });
+  const scenarios = buildScenarios({ main: rig.main ?? {}, tools: rig.tools ?? {}, upstreamUrl: rig.upstream.url, nginxUrl: null, toolsSource: rig.toolsLabel }).filter((s) => ids.includes(s.id));
+  const instances = Object.fromEntries(Object.entries({ main: rig.main, tools: rig.tools }).filter(([, v]) => v));
+  for (const s of scenarios) {
+    const r = await request(s.target.url, { method: s.target.method, headers: s.target.headers, body: s.target.body });
+    if (!s.check(r)) throw new Error(`${s.id}: unexpected answer ${r.status}: ${r.body.slice(0, 300)}`);
+  }
+  const rss = () => Object.fromEntries(Object.entries(instances).map(([k, v]) => [k, rssMb(v.pid)]));
+  const startRss = rss();
+  log(`soak      ${opts.requests.toLocaleString('en')} requests over ${ids.join(', ')}; ${opts.connections} connections, ${opts.chunk}s chunks, loader ${loader.name}`);
+  log(`warm-up   ${opts.warmup}s per scenario…`);
+  for (const s of scenarios) await load(loader, pin, s.target, { durationS: opts.warmup, connections: opts.connections });
+  await sleep(1000);
+  const baseline = rss();
+  log(`RSS MB    start ${JSON.stringify(startRss)}, after warm-up (baseline) ${JSON.stringify(baseline)}`);
+
+  const series = [];
+  const sampler = setInterval(() => series.push({ t: round(performance.now() / 1000, 1), ...rss() }), 1000);
+  const started = performance.now();
+  let total = 0;
+  let non2xx = 0;
+  let socketErrors = 0;
+  let rate = null;
+  const chunks = [];
+  for (let i = 0; total < opts.requests; i++) {
+    const s = scenarios[i % scenarios.length];
+    const remaining = opts.requests - total;
+    const duration = rate ? Math.max(1, Math.min(opts.chunk, Math.ceil(remaining / rate))) : opts.chunk;
+    const r = await load(loader, pin, s.target, { durationS: duration, connections: opts.connections });
+    total += r.requests;
+    non2xx += r.non2xx;
+    socketErrors += r.socketErrors;
+    rate = (total / (performance.now() - started)) * 1000;
+    const now = rss();
+    chunks.push({ scenario: s.id, durationS: duration, requests: r.requests, rps: round(r.rps), p50Ms: round(r.p50Ms, 2), p99Ms: round(r.p99Ms, 2), non2xx: r.non2xx, socketErrors: r.socketErrors, rssMb: now });
+    log(`  ${String(total).padStart(9)} req  ${s.id.padEnd(18)} ${String(Math.round(r.rps)).padStart(6)} req/s  p99 ${r.p99Ms.toFixed(1)} ms  RSS ${JSON.stringify(now)}${r.errors ? `  ERRORS ${r.errors}` : ''}`);
+  }
+  clearInterval(sampler);
+  const elapsedS = (performance.now() - started) / 1000;
+  await sleep(1000);
+  const final = rss();
+  const report = Object.fromEntries(
+    Object.keys(instances).map((k) => {
+      const peak = Math.max(...series.map((p) => p[k]).filter(Number.isFinite), final[k]);
+      return [k, { startMb: startRss[k], baselineMb: baseline[k], finalMb: final[k], peakMb: peak, growthPct: round(((final[k] - baseline[k]) / baseline[k]) * 100, 1), peakGrowthPct: round(((peak - baseline[k]) / baseline[k]) * 100, 1) }];
+    }),
+  );
+  const maxGrowth = Math.max(...Object.values(report).map((r) => r.growthPct));
+  const pass = maxGrowth < opts.maxGrowth && non2xx === 0 && socketErrors === 0;
+  const lines = [
+    '',
+    `soak: ${total.toLocaleString('en')} requests in ${elapsedS.toFixed(1)} s (${Math.round(total / elapsedS)} req/s average), non-2xx ${non2xx}, socket errors ${socketErrors}`,
+    ...Object.entries(report).map(([k, r]) => `RSS ${k}: start ${r.startMb} MB, after warm-up ${r.baselineMb} MB, end ${r.finalMb} MB (${r.growthPct >= 0 ? '+' : ''}${r.growthPct}%), peak ${r.peakMb} MB (+${r.peakGrowthPct}%)`),
+    `targets: RSS growth < ${opts.maxGrowth}% and zero errors → ${pass ? 'PASS' : 'FAIL'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  await cleanup();
+  const file = writeResults('soak', {
+    kind: 'soak',
+    at: new Date().toISOString(),
+    machine: machineInfo(),
+    config: { ...opts, loader: loader.name, pinned: pin.enabled, toolsSource: rig.toolsLabel },
+    total,
+    elapsedS: round(elapsedS, 1),
+    non2xx,
+    socketErrors,
+    rss: report,
+    pass,
+    chunks,
+    series,
+  });
+  process.stdout.write(`results: ${file}\n`);
+  process.exitCode = pass ? 0 : 1;
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`bench:soak: ${error.stack ?? error}\n`);
+  await cleanup();
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Validate speed: 400 capability files (the APIs.io corpus + the Lean files,
+// replicated into a temp dir until there are 400) through
+// `node bin/runtime.js validate <dir>`; wall time including node startup.
+// Target < 3 s. (The issue names validate-speed.ts; it is .mjs to run on
+// Node 20 without a build step.)
+//
+//   node bench/validate-speed.mjs [--files 400] [--iterations 3]
+import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { cleanup, CORPUS_DIR, LEAN_DIR, log, median, parseArgs, requireBuild, ROOT, round, run, RUNTIME_BIN, tempDir, writeResults } from './lib/common.mjs';
+
+export const VALIDATE_TARGET_MS = 3000;
+
+function yamlFiles(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...yamlFiles(full));
+    else if (/\.ya?ml$/.test(entry)) out.push(full);
+  }
+  return out.sort();
+}
+
+async function timed(args) {
+  const start = performance.now();
+  const r = await run(process.execPath, args, { cwd: ROOT });
+  return { ms: performance.now() - start, ...r };
+}
+
+export async function validateSpeed({ files: wanted = 400, iterations = 3 } = {}) {
+  const sources = [...yamlFiles(CORPUS_DIR), ...yamlFiles(LEAN_DIR)];
+  if (sources.length === 0) return { skipped: `neither ${CORPUS_DIR} nor ${LEAN_DIR} found` };
+  const dir = tempDir('bench-validate-');
+  for (let i = 0; i < wanted; i++) {
+    const src = sources[i % sources.length];
+    copyFileSync(src, path.join(dir, `${String(i).padStart(3, '0')}-${path.basename(src)}`));
+  }
+  // Baseline: node + CLI startup without any file work.
+  const startup = [];
+  for (let i = 0; i < iterations; i++) startup.push((await timed([RUNTIME_BIN, '--version'])).ms);
+  const samples = [];
+  let last;
+  for (let i = 0; i < iterations; i++) {
+    last = await timed([RUNTIME_BIN, 'validate', dir, '--format', 'json']);
+    samples.push(round(last.ms, 1));
+  }
+  let summary = null;
+  try {
+    const j = JSON.parse(last.stdout);
+    const diags = Array.isArray(j) ? j : (j.diagnostics ?? []);
+    const count = (sev) => diags.filter((d) => d.severity === sev).length;
+    summary = { files: j.files ?? j.summary?.files ?? null, errors: j.summary?.errors ?? count('error'), warnings: j.summary?.warnings ?? count('warning') };
+  } catch {
+    summary = { unparsed: last.stdout.slice(0, 200) };
+  }
+  const ms = median(samples);
+  return {
+    files: wanted,
+    distinctSources: sources.length,
+    iterations,
+    samplesMs: samples,
+    msMedian: round(ms, 1),
+    cliStartupMsMedian: round(median(startup), 1),
+    exitCode: last.code,
+    stderr: last.stderr.slice(0, 500) || undefined,
+    summary,
+    target: VALIDATE_TARGET_MS,
+    pass: ms < VALIDATE_TARGET_MS && (last.code === 0 || last.code === 1),
+  };
+}
+
+export function formatValidateSpeed(r) {
+  if (r.skipped) return `validate speed: skipped (${r.skipped})`;
+  const s = r.summary ?? {};
+  return `validate ${r.files} files (${r.distinctSources} distinct, replicated): ${r.msMedian} ms median of ${r.samplesMs.join(' / ')} (target < ${r.target} ms; node+CLI startup alone ${r.cliStartupMsMedian} ms) exit ${r.exitCode}, ${s.errors ?? '?'} error(s), ${s.warnings ?? '?'} warning(s) → ${r.pass ? 'PASS' : 'FAIL'}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const opts = parseArgs(process.argv.slice(2), { files: 400, iterations: 3 });
+  requireBuild();
+  try {
+    const result = await validateSpeed(opts);
+    process.stdout.write(`${formatValidateSpeed(result)}\n`);
+    log(`results: ${writeResults('validate-speed', { kind: 'validate-speed', at: new Date().toISOString(), result })}`);
+    process.exitCode = result.skipped || result.pass ? 0 : 1;
+  } finally {
+    await cleanup();
+  }
+}

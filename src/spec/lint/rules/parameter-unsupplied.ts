@@ -1,0 +1,51 @@
+/**
+ * A consumed input parameter marked `required: true` (dialect) without a fixed
+ * value must be supplied by every exposed unit that calls the operation, the
+ * same ways a path parameter is (see path-parameter-unsupplied): the runtime
+ * answers 400 before calling upstream when it is missing, so an unsupplied
+ * required parameter makes the unit fail on every request. Path placeholders
+ * are left to path-parameter-unsupplied.
+ */
+import type { Diagnostic } from '../../diagnostics.js';
+import type { LintRule } from '../index.js';
+import { callSites, consumedParameters, hasFixedValue, pathVariables, perCapability, report, uniqueCall } from '../context.js';
+import { isSupplied } from './path-parameter-unsupplied.js';
+
+const code = 'parameter-unsupplied';
+
+export const parameterUnsupplied: LintRule = {
+  code,
+  check: (capabilities) =>
+    perCapability(capabilities, (index) => {
+      const out: Diagnostic[] = [];
+      for (const site of callSites(index)) {
+        const target = uniqueCall(index, site.ref);
+        if (!target) continue;
+        const placeholders = new Set(pathVariables(target.resource.path).map((v) => v.name));
+        const missing = consumedParameters(target).filter(
+          (p) => p.required && !hasFixedValue(p) && !placeholders.has(p.name) && !isSupplied(index, site, target, p.name),
+        );
+        if (missing.length === 0) continue;
+        const auth = target.api.authentication;
+        const authHeader = auth?.type === 'apikey' && auth.placement === 'header' ? auth.key.toLowerCase() : auth && auth.type !== 'oauth2' && auth.type !== 'apikey' ? 'authorization' : undefined;
+        const coveredByAuth = missing.some((p) => p.in === 'header' && p.name.toLowerCase() === authHeader);
+        const notInPath = missing.filter((p) => p.in === 'path');
+        const where = site.step ? `step \`${site.step.name}\` of the ${site.unit.label}` : `the ${site.unit.label}`;
+        const expression = (name: string, location: string) =>
+          site.unit.surface === 'mcp' ? `tools.${name}` : site.unit.rest ? (location === 'body' && name === 'body' ? 'rest.body' : `rest.${location === 'header' ? 'header' : location === 'body' ? 'body' : 'query'}.${name}`) : `${site.unit.namespace}.${name}`;
+        out.push(
+          report(site.loc, {
+            code,
+            severity: 'error',
+            message: `${missing.length === 1 ? 'The required parameter' : 'The required parameters'} ${missing.map((p) => `\`${p.name}\` (${p.in})`).join(', ')} of \`${target.ref}\` ${missing.length === 1 ? 'is' : 'are'} not supplied by ${where}, so every call is refused before reaching upstream.`,
+            hint: coveredByAuth
+              ? `The \`authentication\` of \`${target.api.namespace}\` already sends the ${authHeader} header: remove that parameter (or mark it \`required: false\`).`
+              : notInPath.length > 0
+                ? `${notInPath.map((p) => `\`${p.name}\``).join(', ')} ${notInPath.length === 1 ? 'is' : 'are'} declared \`in: path\` but ${target.resource.path || 'the path'} has no such placeholder: fix the path or the parameter, or supply it via \`with\`.`
+                : `Add to its \`with\`: ${missing.map((p) => `\`${p.name}: ${expression(p.name, p.in)}\``).join(', ')} — or give the parameter a fixed \`value\`, or mark it \`required: false\`.`,
+          }),
+        );
+      }
+      return out;
+    }),
+};
