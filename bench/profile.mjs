@@ -49,7 +49,13 @@ export function summarize(file, top = 10) {
   const origin = (url) => {
     if (!url) return '(native/VM)';
     const u = shortUrl(url);
-    if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+    if (url.startsWith('node:')) {
+      // node:internal/deps/undici/undici → node:internal/deps/undici; node:internal/streams/x → node:internal/streams
+      const parts = url.slice(5).split('/');
+      if (parts[0] !== 'internal') return `node:${parts[0]}`;
+      if (parts[1] === 'deps') return `node:internal/deps/${parts[2]}`;
+      return `node:internal/${parts[1]}`;
+    }
     if (url.includes('node_modules/')) return u.startsWith('@') ? u.split('/').slice(0, 2).join('/') : u.split('/')[0];
     return u;
   };

@@ -2,7 +2,7 @@
 // `npm run bench [-- flags]`: throughput and latency of the runtime against
 // the physical limit (direct upstream, nginx proxy) measured in the same run,
 // plus cold start and validate speed. See bench/README.md.
-import { request, cleanup, log, machineInfo, median, parseArgs, pinning, requireBuild, round, rssMb, table, writeResults, sleep } from './lib/common.mjs';
+import { warnIfBusy, request, cleanup, log, machineInfo, median, parseArgs, pinning, requireBuild, round, rssMb, table, writeResults, sleep } from './lib/common.mjs';
 import { chooseLoader, load } from './lib/loadgen.mjs';
 import { startRig } from './lib/rig.mjs';
 import { buildScenarios, SCENARIO_IDS } from './lib/scenarios.mjs';
@@ -62,6 +62,7 @@ if (opts.quick) {
 
 async function main() {
   requireBuild();
+  warnIfBusy();
   const pin = pinning(opts);
   const loader = chooseLoader(opts.loader);
   const machine = machineInfo();
@@ -86,6 +87,7 @@ async function main() {
     const r = await request(s.target.url, { method: s.target.method, headers: s.target.headers, body: s.target.body });
     if (!s.check(r)) throw new Error(`${s.id}: unexpected answer ${r.status}: ${r.body.slice(0, 300)}`);
     s.responseBytes = Buffer.byteLength(r.body);
+    if (s.deepCheck) s.deepCheckResult = await s.deepCheck(request);
     if (s.id === 'mcp-list') {
       // The reference answers the very same bytes.
       const put = await request(`${rig.upstream.url}/__blob/tools-list`, { method: 'PUT', body: r.body });
@@ -149,6 +151,7 @@ async function main() {
       title: s.title,
       instance: s.instance,
       responseBytes: s.responseBytes,
+      ...(s.deepCheckResult ? { listed: s.deepCheckResult } : {}),
       reference: s.ref.what,
       referenceResponseBytes: s.ref.responseBytes,
       runtime,

@@ -2,7 +2,7 @@
 // `npm run bench:soak [-- flags]`: push --requests (default 1,000,000) through
 // the runtime, rotating over scenarios in chunks, and report the RSS growth
 // after warm-up (target < 10 %) and errors (non-2xx and socket; target 0).
-import { cleanup, log, machineInfo, parseArgs, pinning, request, requireBuild, round, rssMb, sleep, writeResults } from './lib/common.mjs';
+import { warnIfBusy, cleanup, log, machineInfo, parseArgs, pinning, request, requireBuild, round, rssMb, sleep, writeResults } from './lib/common.mjs';
 import { chooseLoader, load } from './lib/loadgen.mjs';
 import { startRig } from './lib/rig.mjs';
 import { buildScenarios, SCENARIO_IDS } from './lib/scenarios.mjs';
@@ -37,6 +37,7 @@ if (opts.help) {
 
 async function main() {
   requireBuild();
+  warnIfBusy();
   const pin = pinning(opts);
   const loader = chooseLoader(opts.loader);
   const ids = opts.scenarios.split(',').map((s) => s.trim());

@@ -64,17 +64,17 @@ const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const children = new Set();
 
 /** Spawn a child and remember it so that `killAll` (and exit) can stop it by pid. */
-export function startProcess(command, args, options = {}) {
+export function startProcess(command, args, { keepChars = 20000, ...options } = {}) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   children.add(child);
   child.once('exit', () => children.delete(child));
   child.stdoutText = '';
   child.stderrText = '';
   child.stdout?.on('data', (d) => {
-    child.stdoutText = (child.stdoutText + d).slice(-20000);
+    child.stdoutText = (child.stdoutText + d).slice(-keepChars);
   });
   child.stderr?.on('data', (d) => {
-    child.stderrText = (child.stderrText + d).slice(-20000);
+    child.stderrText = (child.stderrText + d).slice(-keepChars);
   });
   return child;
 }
@@ -247,6 +247,7 @@ export function machineInfo() {
     memTotalMb: Math.round(os.totalmem() / 1048576),
     node: process.version,
     platform: `${os.type()} ${os.release()}`,
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
     wrk: version('wrk', ['-v'], /wrk (\S+)/),
     nginx: version('nginx', ['-v'], /nginx\/(\S+)/),
     autocannon: (() => {
@@ -301,3 +302,10 @@ export function table(headers, rows, align) {
 }
 
 export const log = (...args) => process.stderr.write(`${args.join(' ')}\n`);
+
+/** Warn when other work is running: the numbers of a busy machine are not comparable. */
+export function warnIfBusy() {
+  const [one] = os.loadavg();
+  if (one > 0.5) log(`WARNING   load average ${one.toFixed(2)} before the run: other processes compete for the CPUs; numbers will be low and noisy`);
+  return one;
+}

@@ -90,10 +90,25 @@ export function buildScenarios({ main, tools, upstreamUrl, nginxUrl, toolsSource
     },
     {
       id: 'mcp-list',
-      title: `(d) MCP tools/list with 51 tools (${toolsSource})`,
+      title: `(d) MCP tools/list, first page (50 of 51 tools + nextCursor; ${toolsSource})`,
       instance: 'tools',
       target: { id: 'mcp-list', url: `${tools.mcpUrl}/mcp`, method: 'POST', headers: MCP_HEADERS, body: TOOLS_LIST_BODY },
-      check: (r) => r.status === 200 && json(r.body)?.result?.tools?.length === 51,
+      check: (r) => r.status === 200 && json(r.body)?.result?.tools?.length > 0,
+      /** Walks the pages: the server must list 51 tools in all. */
+      deepCheck: async (request) => {
+        let cursor;
+        let count = 0;
+        let pages = 0;
+        do {
+          const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', ...(cursor ? { params: { cursor } } : {}) });
+          const r = json((await request(`${tools.mcpUrl}/mcp`, { method: 'POST', headers: MCP_HEADERS, body })).body);
+          count += r?.result?.tools?.length ?? 0;
+          cursor = r?.result?.nextCursor;
+          pages++;
+        } while (cursor && pages < 10);
+        if (count !== 51) throw new Error(`mcp-list: the server lists ${count} tools, expected 51`);
+        return { tools: count, pages };
+      },
       ref: refs.toolsList,
     },
   ];

@@ -1,96 +1,233 @@
 /**
  * Serve configuration resolved once: command-line flags win over environment
- * variables, which win over defaults. Every flag has an env var so containers
- * can be configured without a command line.
+ * variables, which win over the optional `runtime.yaml`, which wins over
+ * defaults. Every flag has an env var and a config key, so containers can be
+ * configured without a command line.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 
 export interface ServeFlags {
+  config?: string;
   host?: string;
   restPort?: string;
   mcpPort?: string;
+  controlPort?: string;
   upstream?: string[];
   envFile?: string;
   strict?: boolean;
   skipInvalid?: boolean;
+  watch?: boolean;
+  drainTimeout?: string;
+  workers?: string;
   logLevel?: string;
+  logFormat?: string;
   maxBodyBytes?: string;
   upstreamTimeout?: string;
   allowedOrigin?: string[];
   allowedHost?: string[];
 }
 
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
 export interface ServeConfig {
+  /** Capability files and folders (positional arguments). */
+  paths: string[];
+  /** The runtime.yaml that was read, if any. */
+  configFile?: string;
   host: string;
   restPort?: number;
   mcpPort?: number;
+  controlPort?: number;
   upstreams: UpstreamRoutes;
   envFile?: string;
   strict: boolean;
   skipInvalid: boolean;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  watch: boolean;
+  drainTimeoutMs: number;
+  /** 1 = no cluster. */
+  workers: number;
+  logLevel: LogLevel;
+  logFormat: 'auto' | 'json' | 'pretty';
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
   allowedOrigins: string[];
   allowedHosts: string[];
+  /** runtime.yaml `tokenProviders`, untouched (for the engine's token provider module). */
+  tokenProviders?: unknown;
 }
 
-/** Flag name → environment variable. */
-export const ENV_VARS = {
-  host: 'RUNTIME_HOST',
-  restPort: 'RUNTIME_REST_PORT',
-  mcpPort: 'RUNTIME_MCP_PORT',
-  upstream: 'RUNTIME_UPSTREAMS',
-  envFile: 'RUNTIME_ENV_FILE',
-  strict: 'RUNTIME_STRICT',
-  skipInvalid: 'RUNTIME_SKIP_INVALID',
-  logLevel: 'RUNTIME_LOG_LEVEL',
-  maxBodyBytes: 'RUNTIME_MAX_BODY_BYTES',
-  upstreamTimeout: 'RUNTIME_UPSTREAM_TIMEOUT_MS',
-  allowedOrigin: 'RUNTIME_ALLOWED_ORIGINS',
-  allowedHost: 'RUNTIME_ALLOWED_HOSTS',
-} as const;
+type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'list' | 'workers' | 'path' | 'paths';
 
+interface Field {
+  flag: string;
+  env: string;
+  key: string;
+  kind: Kind;
+}
+
+/** Every serve setting: flag property → its flag, environment variable and runtime.yaml key. */
+export const FIELDS = {
+  paths: { flag: '[paths...]', env: 'RUNTIME_PATHS', key: 'paths', kind: 'paths' },
+  config: { flag: '--config', env: 'RUNTIME_CONFIG', key: '', kind: 'path' },
+  host: { flag: '--host', env: 'RUNTIME_HOST', key: 'host', kind: 'string' },
+  restPort: { flag: '--rest-port', env: 'RUNTIME_REST_PORT', key: 'restPort', kind: 'port' },
+  mcpPort: { flag: '--mcp-port', env: 'RUNTIME_MCP_PORT', key: 'mcpPort', kind: 'port' },
+  controlPort: { flag: '--control-port', env: 'RUNTIME_CONTROL_PORT', key: 'controlPort', kind: 'port' },
+  upstream: { flag: '--upstream', env: 'RUNTIME_UPSTREAMS', key: 'upstreams', kind: 'list' },
+  envFile: { flag: '--env-file', env: 'RUNTIME_ENV_FILE', key: 'envFile', kind: 'path' },
+  strict: { flag: '--strict', env: 'RUNTIME_STRICT', key: 'strict', kind: 'boolean' },
+  skipInvalid: { flag: '--skip-invalid', env: 'RUNTIME_SKIP_INVALID', key: 'skipInvalid', kind: 'boolean' },
+  watch: { flag: '--watch', env: 'RUNTIME_WATCH', key: 'watch', kind: 'boolean' },
+  drainTimeout: { flag: '--drain-timeout', env: 'RUNTIME_DRAIN_TIMEOUT_MS', key: 'drainTimeout', kind: 'positive' },
+  workers: { flag: '--workers', env: 'RUNTIME_WORKERS', key: 'workers', kind: 'workers' },
+  logLevel: { flag: '--log-level', env: 'RUNTIME_LOG_LEVEL', key: 'logLevel', kind: 'string' },
+  logFormat: { flag: '--log-format', env: 'RUNTIME_LOG_FORMAT', key: 'logFormat', kind: 'string' },
+  maxBodyBytes: { flag: '--max-body-bytes', env: 'RUNTIME_MAX_BODY_BYTES', key: 'maxBodyBytes', kind: 'positive' },
+  upstreamTimeout: { flag: '--upstream-timeout', env: 'RUNTIME_UPSTREAM_TIMEOUT_MS', key: 'upstreamTimeout', kind: 'positive' },
+  allowedOrigin: { flag: '--allowed-origin', env: 'RUNTIME_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list' },
+  allowedHost: { flag: '--allowed-host', env: 'RUNTIME_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list' },
+} as const satisfies Record<string, Field>;
+
+/** Flag name → environment variable. */
+export const ENV_VARS = Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, f.env])) as { [K in keyof typeof FIELDS]: (typeof FIELDS)[K]['env'] };
+
+/** runtime.yaml keys besides the flag ones: passed through untouched. */
+export const PASS_THROUGH_KEYS = ['tokenProviders'] as const;
+
+export const DEFAULT_CONFIG_FILE = 'runtime.yaml';
+export const DEFAULT_PATHS = ['capabilities'];
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const FORMATS = new Set(['auto', 'json', 'pretty']);
 
 export class UsageError extends Error {}
 
-export function resolveServeConfig(flags: ServeFlags, env: Record<string, string | undefined> = process.env): ServeConfig {
-  const pick = <K extends keyof typeof ENV_VARS>(key: K): string | undefined => {
-    const flag = flags[key];
-    if (typeof flag === 'string') return flag;
-    const fromEnv = env[ENV_VARS[key]];
-    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+/** Reads runtime.yaml: `--config`/RUNTIME_CONFIG, else ./runtime.yaml when present. */
+export function readConfigFile(flags: { config?: string }, env: Record<string, string | undefined>, cwd = process.cwd()): { file?: string; values: Record<string, unknown> } {
+  const given = flags.config ?? (env.RUNTIME_CONFIG || undefined);
+  const file = given ? resolve(cwd, given) : resolve(cwd, DEFAULT_CONFIG_FILE);
+  if (!given && !existsSync(file)) return { values: {} };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read the config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`The config file ${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (data === null || data === undefined) return { file, values: {} };
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`The config file ${file} must be a mapping of settings.`);
+  const known = new Set<string>([...Object.values(FIELDS).map((f) => f.key).filter(Boolean), ...PASS_THROUGH_KEYS]);
+  for (const key of Object.keys(data)) {
+    if (!known.has(key)) {
+      const near = [...known].find((k) => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
+      throw new UsageError(`Unknown setting \`${key}\` in ${file}${near ? ` (did you mean \`${near}\`?)` : ''}. Known: ${[...known].join(', ')}.`);
+    }
+  }
+  return { file, values: data as Record<string, unknown> };
+}
+
+export function resolveServeConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined> = process.env,
+  positional: string[] = [],
+  cwd = process.cwd(),
+): ServeConfig {
+  const { file: configFile, values: fileValues } = readConfigFile(flags, env, cwd);
+  const configDir = configFile ? dirname(configFile) : cwd;
+
+  /** The raw value of a setting and where it came from. */
+  const raw = (name: keyof typeof FIELDS): { value: unknown; from: string } | undefined => {
+    const field = FIELDS[name];
+    const flag = (flags as Record<string, unknown>)[name];
+    if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) return { value: flag, from: field.flag };
+    const fromEnv = env[field.env];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, from: field.env };
+    if (field.key && fileValues[field.key] !== undefined && fileValues[field.key] !== null) return { value: fileValues[field.key], from: `${field.key} in ${configFile}` };
+    return undefined;
   };
-  const list = (key: 'upstream' | 'allowedOrigin' | 'allowedHost'): string[] => {
-    const flag = flags[key];
-    if (flag && flag.length > 0) return flag;
-    const fromEnv = env[ENV_VARS[key]];
-    return fromEnv ? fromEnv.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const text = (name: keyof typeof FIELDS): string | undefined => {
+    const r = raw(name);
+    if (!r) return undefined;
+    if (typeof r.value === 'string' || typeof r.value === 'number') return String(r.value);
+    throw new UsageError(`${r.from} must be a string or number.`);
   };
-  const bool = (key: 'strict' | 'skipInvalid'): boolean => flags[key] === true || /^(1|true|yes)$/i.test(env[ENV_VARS[key]] ?? '');
-  const logLevel = pick('logLevel') ?? 'info';
+  const bool = (name: keyof typeof FIELDS): boolean => {
+    const r = raw(name);
+    if (!r) return false;
+    if (typeof r.value === 'boolean') return r.value;
+    if (typeof r.value === 'string' && /^(1|true|yes|on)$/i.test(r.value)) return true;
+    if (typeof r.value === 'string' && /^(0|false|no|off)$/i.test(r.value)) return false;
+    throw new UsageError(`${r.from} must be true or false, got \`${String(r.value)}\`.`);
+  };
+  const list = (name: 'upstream' | 'allowedOrigin' | 'allowedHost'): string[] => {
+    const r = raw(name);
+    if (!r) return [];
+    if (Array.isArray(r.value)) return r.value.map(String);
+    if (typeof r.value === 'string') return r.value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (name === 'upstream' && typeof r.value === 'object' && r.value !== null) return Object.entries(r.value).map(([k, v]) => `${k}=${String(v)}`);
+    throw new UsageError(`${r.from} must be a list${name === 'upstream' ? ' (KEY=URL) or a mapping KEY: URL' : ''}.`);
+  };
+  const fromFile = (name: keyof typeof FIELDS) => raw(name)?.from.includes(' in ') === true;
+  const pathValue = (name: 'envFile'): string | undefined => {
+    const value = text(name);
+    return value === undefined ? undefined : fromFile(name) ? resolve(configDir, value) : value;
+  };
+
+  const logLevel = text('logLevel') ?? 'info';
   if (!LEVELS.has(logLevel)) throw new UsageError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
+  const logFormat = text('logFormat') ?? 'auto';
+  if (!FORMATS.has(logFormat)) throw new UsageError(`--log-format must be one of ${[...FORMATS].join(', ')}`);
   let upstreams: UpstreamRoutes;
   try {
     upstreams = UpstreamRoutes.parse(list('upstream'));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return {
-    host: pick('host') ?? '127.0.0.1',
-    restPort: port(pick('restPort'), '--rest-port'),
-    mcpPort: port(pick('mcpPort'), '--mcp-port'),
+
+  let paths = positional;
+  if (paths.length === 0) {
+    const r = raw('paths');
+    if (r) {
+      const values = Array.isArray(r.value) ? r.value.map(String) : typeof r.value === 'string' ? r.value.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      if (!values) throw new UsageError(`${r.from} must be a list of files or folders.`);
+      paths = fromFile('paths') ? values.map((p) => resolve(configDir, p)) : values;
+    } else paths = DEFAULT_PATHS;
+  }
+
+  const config: ServeConfig = {
+    paths,
+    configFile,
+    host: text('host') ?? '127.0.0.1',
+    restPort: port(text('restPort'), '--rest-port'),
+    mcpPort: port(text('mcpPort'), '--mcp-port'),
+    controlPort: port(text('controlPort'), '--control-port'),
     upstreams,
-    envFile: pick('envFile'),
+    envFile: pathValue('envFile'),
     strict: bool('strict'),
     skipInvalid: bool('skipInvalid'),
-    logLevel: logLevel as ServeConfig['logLevel'],
-    maxBodyBytes: positive(pick('maxBodyBytes'), '--max-body-bytes') ?? 1024 * 1024,
-    upstreamTimeoutMs: positive(pick('upstreamTimeout'), '--upstream-timeout') ?? 30_000,
+    watch: bool('watch'),
+    drainTimeoutMs: nonNegative(text('drainTimeout'), '--drain-timeout') ?? 10_000,
+    workers: workers(text('workers')),
+    logLevel: logLevel as LogLevel,
+    logFormat: logFormat as ServeConfig['logFormat'],
+    maxBodyBytes: positive(text('maxBodyBytes'), '--max-body-bytes') ?? 1024 * 1024,
+    upstreamTimeoutMs: positive(text('upstreamTimeout'), '--upstream-timeout') ?? 30_000,
     allowedOrigins: list('allowedOrigin'),
     allowedHosts: list('allowedHost'),
+    tokenProviders: fileValues.tokenProviders,
   };
+  if (config.controlPort !== undefined && config.controlPort !== 0 && (config.controlPort === config.restPort || config.controlPort === config.mcpPort)) {
+    throw new UsageError(`--control-port ${config.controlPort} is also the ${config.controlPort === config.restPort ? 'REST' : 'MCP'} port; the control endpoints need a port of their own.`);
+  }
+  return config;
 }
 
 function port(value: string | undefined, flag: string): number | undefined {
@@ -104,5 +241,20 @@ function positive(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got \`${value}\``);
+  return n;
+}
+
+function nonNegative(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number of milliseconds (0 or more), got \`${value}\``);
+  return n;
+}
+
+function workers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return Math.max(1, availableParallelism());
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UsageError(`--workers must be a whole number ≥ 1 or \`auto\`, got \`${value}\``);
   return n;
 }

@@ -5,12 +5,10 @@
 import { Command, Option } from 'commander';
 import { loadCapabilities } from '../spec/loader.js';
 import { countBySeverity } from '../spec/diagnostics.js';
-import { Runtime, StartupError } from '../server/runtime.js';
 import { planListeners } from '../server/plan.js';
 import { renderDiagnostics, type ReportFormat } from './report.js';
-import { resolveServeConfig, UsageError, ENV_VARS, type ServeFlags } from './config.js';
-
-const DEFAULT_PATHS = ['capabilities'];
+import { resolveServeConfig, UsageError, ENV_VARS, DEFAULT_PATHS, type ServeFlags } from './config.js';
+import { serve } from './serve.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -24,21 +22,27 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('Serve capability files (files or folders; default ./capabilities).')
-    .argument('[paths...]', 'capability files or folders')
+    .argument('[paths...]', `capability files or folders (env ${ENV_VARS.paths}, comma-separated)`)
+    .option('--config <path>', `read settings from this YAML file (env ${ENV_VARS.config}; default ./runtime.yaml when present)`)
     .option('--host <host>', `interface to listen on (env ${ENV_VARS.host}; default 127.0.0.1)`)
     .option('--rest-port <port>', `serve every REST adapter on this port (env ${ENV_VARS.restPort})`)
     .option('--mcp-port <port>', `serve every MCP adapter on this port (env ${ENV_VARS.mcpPort})`)
+    .option('--control-port <port>', `serve /health/live, /health/ready, /metrics and /status on this port (env ${ENV_VARS.controlPort})`)
     .option('--upstream <key=url>', `send a consumes namespace or an origin elsewhere; repeatable (env ${ENV_VARS.upstream}, comma-separated)`, collect)
     .option('--env-file <path>', `load bind variables from a dotenv file first (env ${ENV_VARS.envFile})`)
     .option('--strict', `a bind variable without a value is a startup error (env ${ENV_VARS.strict})`)
     .option('--skip-invalid', `serve the valid files and report the others (env ${ENV_VARS.skipInvalid})`)
+    .option('--watch', `reload when a capability file changes (env ${ENV_VARS.watch}; SIGHUP always reloads)`)
+    .option('--drain-timeout <ms>', `on SIGTERM/SIGINT, wait this long for in-flight requests (env ${ENV_VARS.drainTimeout}; default 10000)`)
+    .option('--workers <n>', `processes sharing the listeners, a number or \`auto\` (env ${ENV_VARS.workers}; default 1)`)
     .addOption(new Option('--log-level <level>', `log level (env ${ENV_VARS.logLevel})`).choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(new Option('--log-format <format>', `log format: JSON lines, pretty, or pretty on a terminal (env ${ENV_VARS.logFormat})`).choices(['auto', 'json', 'pretty']))
     .option('--max-body-bytes <n>', `largest accepted request body (env ${ENV_VARS.maxBodyBytes}; default 1048576)`)
     .option('--upstream-timeout <ms>', `upstream call timeout (env ${ENV_VARS.upstreamTimeout}; default 30000)`)
     .option('--allowed-origin <origin>', `extra browser origin allowed on MCP; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
     .option('--allowed-host <host>', `extra Host header allowed on MCP; repeatable (env ${ENV_VARS.allowedHost})`, collect)
     .action(async (paths: string[], flags: ServeFlags) => {
-      process.exitCode = await serve(paths.length > 0 ? paths : DEFAULT_PATHS, flags);
+      process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));
     });
 
   program
@@ -56,11 +60,13 @@ export function buildProgram(): Command {
     .description('Print the listeners, routes and tools the files would serve.')
     .argument('[paths...]', 'capability files or folders')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--config <path>', 'read host and ports from this YAML file (default ./runtime.yaml when present)')
     .option('--host <host>', 'interface (default 127.0.0.1)')
     .option('--rest-port <port>', 'REST port override')
     .option('--mcp-port <port>', 'MCP port override')
+    .option('--control-port <port>', 'the runtime control listener')
     .action(async (paths: string[], flags: ServeFlags & { format: 'text' | 'json' }) => {
-      process.exitCode = await list(paths.length > 0 ? paths : DEFAULT_PATHS, flags);
+      process.exitCode = await list(paths, flags);
     });
 
   return program;
@@ -75,10 +81,11 @@ async function validate(paths: string[], flags: { strict?: boolean; format: Repo
   return countBySeverity(loaded.diagnostics).error > 0 ? 1 : 0;
 }
 
-async function list(paths: string[], flags: ServeFlags & { format: 'text' | 'json' }): Promise<number> {
-  const config = resolveServeConfig(flags);
-  const loaded = await loadCapabilities(paths);
-  const plan = planListeners(loaded.capabilities, { host: config.host, restPort: config.restPort, mcpPort: config.mcpPort });
+async function list(positional: string[], flags: ServeFlags & { format: 'text' | 'json' }): Promise<number> {
+  const { format, ...serveFlags } = flags;
+  const config = resolveServeConfig(serveFlags, process.env, positional);
+  const loaded = await loadCapabilities(config.paths);
+  const plan = planListeners(loaded.capabilities, { host: config.host, restPort: config.restPort, mcpPort: config.mcpPort, controlPort: config.controlPort });
   const diagnostics = [...loaded.diagnostics, ...plan.diagnostics].filter((d) => d.severity === 'error');
   if (diagnostics.length > 0) {
     process.stderr.write(`${renderDiagnostics(diagnostics, 'text', loaded.files.length)}\n`);
@@ -87,65 +94,20 @@ async function list(paths: string[], flags: ServeFlags & { format: 'text' | 'jso
   const listeners = plan.listeners.map((l) => ({
     kind: l.kind,
     url: `http://${l.host}:${l.port}${l.kind === 'mcp' ? '/mcp' : ''}`,
-    adapters: [...l.rest, ...l.mcp].map((a) => `${a.adapter.namespace} (${a.capability.file})`),
+    adapters: [...l.rest, ...l.mcp, ...l.control].map((a) => `${a.adapter.namespace ?? a.adapter.type} (${a.capability.file})`),
     routes: l.rest.flatMap((a) => a.adapter.resources.flatMap((r) => r.operations.map((o) => ({ method: o.method, path: r.path, call: o.call?.ref ?? (o.steps.length ? 'steps' : 'mock') })))),
     tools: l.mcp.flatMap((a) => a.adapter.tools.map((t) => ({ name: t.name, call: t.call?.ref ?? (t.steps.length ? 'steps' : 'mock') }))),
   }));
-  if (flags.format === 'json') {
+  if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ listeners }, null, 2)}\n`);
     return 0;
   }
   for (const l of listeners) {
-    process.stdout.write(`${l.kind.toUpperCase()} ${l.url}  (${l.adapters.length} adapter(s), ${l.kind === 'rest' ? `${l.routes.length} route(s)` : `${l.tools.length} tool(s)`})\n`);
+    const what = l.kind === 'rest' ? `${l.routes.length} route(s)` : l.kind === 'mcp' ? `${l.tools.length} tool(s)` : 'health, metrics, status';
+    process.stdout.write(`${l.kind.toUpperCase()} ${l.url}  (${l.adapters.length} adapter(s), ${what})\n`);
     for (const r of l.routes) process.stdout.write(`  ${r.method.padEnd(6)} ${r.path}  → ${r.call}\n`);
     for (const t of l.tools) process.stdout.write(`  ${t.name}  → ${t.call}\n`);
   }
-  return 0;
-}
-
-async function serve(paths: string[], flags: ServeFlags): Promise<number> {
-  const config = resolveServeConfig(flags);
-  let runtime: Runtime;
-  try {
-    runtime = await Runtime.start({
-      paths,
-      host: config.host,
-      restPort: config.restPort,
-      mcpPort: config.mcpPort,
-      upstreams: config.upstreams,
-      envFile: config.envFile,
-      strictBinds: config.strict,
-      skipInvalid: config.skipInvalid,
-      logLevel: config.logLevel,
-      maxBodyBytes: config.maxBodyBytes,
-      upstreamTimeoutMs: config.upstreamTimeoutMs,
-      allowedOrigins: config.allowedOrigins,
-      allowedHosts: config.allowedHosts,
-    });
-  } catch (error) {
-    if (error instanceof StartupError) {
-      process.stderr.write(`runtime: cannot start: ${error.message}\n`);
-      if (error.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(error.diagnostics, 'text', new Set(error.diagnostics.map((d) => d.file)).size)}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  for (const s of runtime.summaries) {
-    const what = s.kind === 'rest' ? `${s.routes.length} route(s)` : `${s.tools.length} tool(s)`;
-    runtime.logger.info({ kind: s.kind, url: s.url, adapters: s.adapters }, `${s.kind.toUpperCase()} listening on ${s.url} — ${s.adapters.join(', ')} — ${what}`);
-  }
-  if (config.upstreams.size > 0) runtime.logger.info({ upstreams: config.upstreams.entries() }, 'upstream overrides active');
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      runtime.logger.info({ signal }, 'shutting down: draining in-flight requests');
-      void runtime.close().then(resolve, resolve);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
   return 0;
 }
 

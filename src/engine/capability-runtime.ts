@@ -1,11 +1,20 @@
 /**
  * The executable form of one capability file: its bind scope, its consumed
- * operations compiled once, and a way to compile its exposed units. Built at
- * load (and again on reload); shared by every surface that serves the file.
+ * operations and aggregate functions compiled once, and a way to compile its
+ * exposed units. Built at load (and again on reload); shared by every surface
+ * that serves the file.
+ *
+ * `compile` resolves `ref: aggregateNamespace.function` (naftiko-core §7): the
+ * unit runs the function (its call / steps / mock, its `with` under the
+ * aggregate namespace, its outputs) after applying its own `with`; when the
+ * function yields no value, the unit's own outputs shape the upstream answer.
+ * Inherited metadata (name, description, MCP hints from `semantics`, tool
+ * inputParameters) is filled in by the normaliser, so surfaces read it from
+ * the model as usual.
  */
-import type { Capability, ExposedParameter, Invocable } from '../spec/model.js';
+import type { AggregateFunction, Capability, ExposedParameter, Invocable } from '../spec/model.js';
 import { BindScope, type BindEnvironment } from './binds.js';
-import { CompiledInvocable, type InvocationContext, type OperationSource } from './invocation.js';
+import { CompiledInvocable, compileAggregateFunction, type InvocationContext, type OperationSource } from './invocation.js';
 import type { UpstreamClient } from './upstream/client.js';
 import { PreparedOperation, type CallContext } from './upstream/operation.js';
 import type { UpstreamRoutes } from './upstream/routes.js';
@@ -19,6 +28,7 @@ export interface EngineServices {
 export class CapabilityRuntime implements OperationSource {
   readonly binds: BindScope;
   private readonly operations = new Map<string, PreparedOperation>();
+  private readonly functions = new Map<string, { fn: AggregateFunction; namespace: string; compiled?: CompiledInvocable }>();
 
   constructor(
     readonly capability: Capability,
@@ -30,18 +40,44 @@ export class CapabilityRuntime implements OperationSource {
         for (const operation of resource.operations) {
           const ref = `${api.namespace}.${operation.name}`;
           // First declaration wins, as in the reference engine; duplicates are a lint error.
-          if (!this.operations.has(ref)) this.operations.set(ref, new PreparedOperation(api, resource, operation, this.binds));
+          if (!this.operations.has(ref)) this.operations.set(ref, new PreparedOperation(api, resource, operation, this.binds, services.environment.redactor));
         }
       }
     }
+    for (const aggregate of capability.aggregates) {
+      for (const fn of aggregate.functions) {
+        const ref = `${aggregate.namespace}.${fn.name}`;
+        if (!this.functions.has(ref)) this.functions.set(ref, { fn, namespace: aggregate.namespace });
+      }
+    }
+  }
+
+  get env(): Record<string, string | undefined> {
+    return this.services.environment.env;
   }
 
   operation(ref: string): PreparedOperation | undefined {
     return this.operations.get(ref);
   }
 
+  /** The compiled aggregate function `namespace.function` (compiled once, on first use). */
+  aggregateFunction(ref: string): CompiledInvocable | undefined {
+    const entry = this.functions.get(ref);
+    if (!entry) return undefined;
+    entry.compiled ??= compileAggregateFunction(entry.fn, entry.namespace, this);
+    return entry.compiled;
+  }
+
   callContext(extra: InvocationContext): CallContext {
-    return { client: this.services.client, routes: this.services.routes, binds: this.binds, requestId: extra.requestId, signal: extra.signal };
+    return {
+      client: this.services.client,
+      routes: this.services.routes,
+      binds: this.binds,
+      env: this.services.environment.env,
+      redactor: this.services.environment.redactor,
+      requestId: extra.requestId,
+      signal: extra.signal,
+    };
   }
 
   compile(invocable: Invocable, adapterNamespace: string, inherited: ExposedParameter[] = []): CompiledInvocable {

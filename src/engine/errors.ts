@@ -90,6 +90,23 @@ export class UpstreamError extends RuntimeError {
   readonly slug = 'upstream-unavailable';
 }
 
+/**
+ * The upstream answered an error with a body the runtime cannot relay as it is
+ * (an HTML error page from a CDN or proxy where JSON was expected, plain text…).
+ * A 4xx keeps its status (the caller's request was refused); anything else is
+ * a 502 Bad gateway. The problem names the upstream status and operation.
+ */
+export class UpstreamResponseError extends RuntimeError {
+  readonly status: number;
+  readonly title: string;
+  readonly slug = 'upstream-error';
+  constructor(message: string, upstreamStatus: number, extensions: Record<string, unknown> = {}) {
+    super(message, { ...extensions, upstreamStatus });
+    this.status = upstreamStatus >= 400 && upstreamStatus < 500 ? upstreamStatus : 502;
+    this.title = this.status === 502 ? 'Bad gateway' : 'Upstream refused the request';
+  }
+}
+
 export class UpstreamTimeoutError extends RuntimeError {
   readonly status = 504;
   readonly title = 'Gateway timeout';

@@ -2,10 +2,13 @@
  * `with` values compiled once into small resolvers. Supported forms (the
  * APIs.io dialect and the spec's own):
  *   rest.path.X · rest.query.X · rest.header.X · rest.body · rest.body.X · rest.X
- *   tools.X · tools.body · <adapterNamespace>.X · {{templates}} · literals
+ *   tools.X · tools.body · <adapterNamespace>.X · env.VAR / <bindNamespace>.VAR
+ *   {{templates}} (over parameters and bind variables) · literals · structures
+ *   (objects/lists whose string leaves are any of the above)
  * An expression that finds nothing yields `undefined`: the target parameter
  * stays unset (it never becomes the literal text `rest.query.x`).
  */
+import type { BindScope } from './binds.js';
 import { FormBody, type CallerInput } from './input.js';
 import { Template, hasTemplate, walkPath } from './templates.js';
 
@@ -21,22 +24,54 @@ export type Expression = (ctx: ExpressionContext) => unknown;
 
 export interface CompiledWith {
   entries: { name: string; expression: Expression; template?: Template }[];
+  /** Bind variables the entries read: resolved before the entries are evaluated. */
+  bindVariables: string[];
 }
 
-export function compileWith(map: Record<string, unknown>, adapterNamespace: string): CompiledWith {
-  return {
-    entries: Object.entries(map).map(([name, value]) => {
-      if (typeof value === 'string' && hasTemplate(value)) {
-        const template = Template.compile(value);
-        return { name, expression: (ctx) => template.evaluate(ctx.lookup), template };
+/** What compiling needs to know about binds: which names are bind variables. */
+type BindNames = Pick<BindScope, 'variableFor'>;
+
+export function compileWith(map: Record<string, unknown>, adapterNamespace: string, binds?: BindNames): CompiledWith {
+  const bindVariables = new Set<string>();
+  const entries = Object.entries(map).map(([name, value]) => {
+    if (typeof value === 'string' && hasTemplate(value)) {
+      const template = Template.compile(value);
+      for (const v of template.variables) {
+        const variable = binds?.variableFor(v.path);
+        if (variable !== undefined) bindVariables.add(variable);
       }
-      return { name, expression: compileExpression(value, adapterNamespace) };
-    }),
-  };
+      return { name, expression: (ctx: ExpressionContext) => template.evaluate(ctx.lookup), template };
+    }
+    return { name, expression: compileExpression(value, adapterNamespace, binds, bindVariables) };
+  });
+  return { entries, bindVariables: [...bindVariables] };
 }
 
-export function compileExpression(value: unknown, adapterNamespace: string): Expression {
+export function compileExpression(value: unknown, adapterNamespace: string, binds?: BindNames, bindVariables?: Set<string>): Expression {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => compileExpression(v, adapterNamespace, binds, bindVariables));
+    return (ctx) => items.map((item) => item(ctx) ?? null);
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, compileExpression(v, adapterNamespace, binds, bindVariables)] as const);
+    return (ctx) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, expression] of entries) {
+        const v = expression(ctx);
+        if (v !== undefined) out[k] = v;
+      }
+      return out;
+    };
+  }
   if (typeof value !== 'string') return () => value;
+  if (hasTemplate(value)) {
+    const template = Template.compile(value);
+    for (const v of template.variables) {
+      const variable = binds?.variableFor(v.path);
+      if (variable !== undefined) bindVariables?.add(variable);
+    }
+    return (ctx) => template.evaluate(ctx.lookup);
+  }
   const text = value.trim();
   if (text.startsWith('rest.')) return compileRest(text.slice(5));
   if (text.startsWith('tools.')) {
@@ -46,6 +81,12 @@ export function compileExpression(value: unknown, adapterNamespace: string): Exp
   if (adapterNamespace && text.startsWith(`${adapterNamespace}.`)) {
     const name = text.slice(adapterNamespace.length + 1);
     return (ctx) => (ctx.input.kind === 'mcp' ? ctx.input.arguments[name] : undefined) ?? ctx.params[name];
+  }
+  // `env.VAR` / `<bindNamespace>.VAR` without braces (seen in the APIs.io corpus): a bind variable.
+  const variable = text.includes('.') ? binds?.variableFor(text) : undefined;
+  if (variable !== undefined) {
+    bindVariables?.add(variable);
+    return (ctx) => ctx.lookup(text);
   }
   return () => value;
 }

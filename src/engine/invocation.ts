@@ -1,19 +1,24 @@
 /**
  * Executes one exposed unit (REST operation, MCP tool, aggregate function):
- * gathers its parameters from the caller's input, then runs a single `call`,
- * a sequence of `steps` with `mappings`, or answers from mock outputs. The
+ * gathers its parameters from the caller's input, applies its `with`, then
+ * runs a single `call`, a sequence of `steps` with `mappings`, answers from
+ * mock outputs, or — for `ref: aggregate.function` — runs that function. The
  * result is surface-neutral; REST and MCP render it their own way.
+ *
+ * Everything is compiled in the constructor (at load): `with` expressions,
+ * JSONPaths, output mappers, step plans. `invoke` only evaluates.
  */
-import type { ExposedParameter, Invocable, Step } from '../spec/model.js';
+import type { AggregateFunction, ExposedParameter, Invocable, JsonType, Step } from '../spec/model.js';
 import type { BindScope } from './binds.js';
-import { CapabilityRuntimeError, UpstreamError } from './errors.js';
-import { compileWith, type CompiledWith, type ExpressionContext } from './expressions.js';
-import { FormBody, plainBody, type CallerInput } from './input.js';
+import { CapabilityRuntimeError, UpstreamError, UpstreamResponseError } from './errors.js';
+import { compileWith, type CompiledWith } from './expressions.js';
+import { FormBody, plainBody, type CallerInput, type RestInput } from './input.js';
 import { compileJsonPath, type CompiledPath } from './jsonpath.js';
-import { compileOutputs, type Mapper } from './mapping.js';
-import { parseBody, FormatError } from './formats/index.js';
-import { Template, walkPath, type Lookup } from './templates.js';
+import { compileMockOutputs, compileOutputs, compileProjection, type Mapper, type Projection } from './mapping.js';
+import { parseBody, FormatError, normalizeFormat } from './formats/index.js';
+import { Template, paramValue, type Lookup } from './templates.js';
 import type { CallContext, CallOutcome, PreparedOperation } from './upstream/operation.js';
+import type { UpstreamResponse } from './upstream/client.js';
 
 export interface InvocationResult {
   status: number;
@@ -29,26 +34,34 @@ export interface InvocationContext {
   signal?: AbortSignal;
 }
 
-/** What an invocable needs from its capability: operations by `ns.op` and the call context. */
+/** What an invocable needs from its capability: operations by `ns.op`, aggregate functions, the call context. */
 export interface OperationSource {
   operation(ref: string): PreparedOperation | undefined;
   callContext(extra: InvocationContext): CallContext;
   readonly binds: BindScope;
+  /** Environment for `in: environment` parameters (the env file overlaid by the process environment). */
+  readonly env?: Record<string, string | undefined>;
+  /** The compiled aggregate function a `ref: namespace.function` names. */
+  aggregateFunction?(ref: string): CompiledInvocable | undefined;
 }
 
-interface CompiledStep {
-  step: Step;
-  with?: CompiledWith;
-  operation?: PreparedOperation;
-  outputs?: Mapper;
-  lookupValue?: Template;
-}
+type CompiledStep =
+  | { step: Extract<Step, { type: 'call' }>; with: CompiledWith; operation?: PreparedOperation; projection?: Projection }
+  | { step: Extract<Step, { type: 'lookup' }>; lookupValue: Template }
+  | { step: Extract<Step, { type: 'script' }> };
+
+/** The upstream answer a result came from, kept so a `ref` unit can reshape it with its own outputs. */
+const origins = new WeakMap<InvocationResult, { outcome: CallOutcome; operation: PreparedOperation }>();
 
 export class CompiledInvocable {
   readonly operation?: PreparedOperation;
+  /** For `ref` units: the aggregate function this unit runs. */
+  readonly target?: CompiledInvocable;
   private readonly with: CompiledWith;
   private readonly outputs?: Mapper;
-  private readonly fallbackOutputs?: Mapper;
+  private readonly mockOutputs?: Mapper;
+  /** Consumed outputs of the call target: used when the unit declares no outputs of its own. */
+  private readonly projection?: Projection;
   private readonly steps: CompiledStep[];
   private readonly mappings: { target: string[]; path: string[] }[];
   private readonly declared: { spec: ExposedParameter; path?: CompiledPath }[];
@@ -60,17 +73,21 @@ export class CompiledInvocable {
     /** Exposed inputParameters inherited from the adapter and resource (REST). */
     inherited: ExposedParameter[] = [],
   ) {
-    this.with = compileWith(invocable.with, adapterNamespace);
-    this.outputs = compileOutputs(invocable.outputParameters.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items));
-    if (invocable.call) {
+    this.with = compileWith(invocable.with, adapterNamespace, source.binds);
+    const shaping = invocable.outputParameters.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
+    this.outputs = compileOutputs(shaping);
+    this.mockOutputs = compileMockOutputs(shaping);
+    if (invocable.ref) {
+      this.target = source.aggregateFunction?.(invocable.ref);
+      this.operation = this.target?.operation;
+    } else if (invocable.call) {
       this.operation = source.operation(invocable.call.ref);
-      const consumed = this.operation?.operation.outputParameters ?? [];
-      this.fallbackOutputs = compileOutputs(consumed);
+      this.projection = compileProjection(this.operation?.operation.outputParameters ?? []);
     }
-    this.steps = invocable.steps.map((step) => {
+    this.steps = invocable.steps.map((step): CompiledStep => {
       if (step.type === 'call') {
         const operation = source.operation(step.call.ref);
-        return { step, with: compileWith(step.with, adapterNamespace), operation, outputs: operation ? compileOutputs(operation.operation.outputParameters) : undefined };
+        return { step, with: compileWith(step.with, adapterNamespace, source.binds), operation, projection: compileProjection(operation?.operation.outputParameters ?? []) };
       }
       if (step.type === 'lookup') return { step, lookupValue: Template.compile(step.lookupValue) };
       return { step };
@@ -78,8 +95,10 @@ export class CompiledInvocable {
     this.mappings = invocable.mappings
       .filter((m) => m.value.startsWith('$.'))
       .map((m) => ({ target: m.targetName.split('.'), path: m.value.slice(2).split('.') }));
+    // A `ref` REST operation without inputParameters reads the function's (the reference reads none).
+    const own = invocable.inputParameters.length > 0 || !this.target ? invocable.inputParameters : this.target.invocable.inputParameters;
     const byName = new Map<string, ExposedParameter>();
-    for (const p of [...inherited, ...invocable.inputParameters]) byName.set(p.name, p);
+    for (const p of [...inherited, ...own]) byName.set(p.name, p);
     this.declared = [...byName.values()].map((spec) => ({
       spec,
       path: typeof spec.value === 'string' && spec.value.startsWith('$') ? compileJsonPath(spec.value) : undefined,
@@ -87,16 +106,24 @@ export class CompiledInvocable {
   }
 
   get mode(): 'call' | 'steps' | 'mock' {
+    if (this.invocable.ref) return this.target?.mode ?? 'mock';
     return this.invocable.steps.length > 0 ? 'steps' : this.invocable.call ? 'call' : 'mock';
   }
 
   async invoke(input: CallerInput, context: InvocationContext = {}): Promise<InvocationResult> {
-    const params = this.gatherParameters(input);
-    const lookup: Lookup = (path) => (path in params ? params[path] : walkPath(params, path));
-    const exprContext: ExpressionContext = { input, params, lookup };
-    for (const entry of this.with.entries) {
-      const value = entry.expression(exprContext);
-      if (value !== undefined) params[entry.name] = value;
+    return this.execute(input, this.gatherParameters(input), context);
+  }
+
+  /** Applies this unit's `with` to `params`, then runs it. Aggregate functions are entered here by `ref` units. */
+  async execute(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
+    const lookup = await this.applyWith(this.with, input, params);
+    if (this.invocable.ref) {
+      if (!this.target) throw new CapabilityRuntimeError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);
+      const result = await this.target.execute(input, params, context);
+      // §7: a function result without a value is rendered with the unit's own outputs.
+      const origin = origins.get(result);
+      if (!result.hasValue && origin && this.outputs) return this.shape(origin.outcome, origin.operation, this.outputs, params);
+      return result;
     }
     switch (this.mode) {
       case 'call':
@@ -109,24 +136,41 @@ export class CompiledInvocable {
   }
 
   private gatherParameters(input: CallerInput): Record<string, unknown> {
-    const params: Record<string, unknown> = input.kind === 'mcp' ? { ...input.arguments } : {};
-    if (input.kind !== 'rest') return params;
+    if (input.kind !== 'rest') return { ...input.arguments };
+    const params: Record<string, unknown> = {};
     for (const { spec, path } of this.declared) {
       let value: unknown;
       if (spec.value !== undefined && !path) value = spec.value;
       else if (spec.in === 'path') value = input.path[spec.name];
-      else if (spec.in === 'query') value = input.query.get(spec.name) ?? undefined;
+      else if (spec.in === 'query') value = queryValue(input, spec);
       else if (spec.in === 'header') value = input.headers[spec.name.toLowerCase()];
-      else if (spec.in === 'environment') value = process.env[spec.name];
+      else if (spec.in === 'cookie') value = cookieValue(input.headers.cookie, spec.name);
+      else if (spec.in === 'environment') value = (this.source.env ?? process.env)[spec.name];
       else {
-        const body = plainBody(input.body);
-        if (path) value = path.evaluate(body);
-        else if (body && typeof body === 'object' && spec.name in body) value = (body as Record<string, unknown>)[spec.name];
-        else if (spec.in === 'body') value = input.body instanceof FormBody ? input.body : body;
+        // `in: body`, or no `in` at all: a path variable or query value of that name first (no `in`
+        // only — the reference reads the body, which a GET does not have), then the body.
+        if (spec.in === undefined && !path) value = input.path[spec.name] ?? queryValue(input, spec);
+        if (value === undefined) {
+          const body = plainBody(input.body);
+          if (path) value = path.evaluate(body);
+          else if (body && typeof body === 'object' && !Buffer.isBuffer(body) && spec.name in body) value = (body as Record<string, unknown>)[spec.name];
+          else if (spec.in === 'body') value = input.body instanceof FormBody ? input.body : body;
+        }
       }
-      if (value !== undefined && value !== null) params[spec.name] = value;
+      if (value !== undefined && value !== null) params[spec.name] = coerceInput(value, spec.type);
     }
     return params;
+  }
+
+  /** Evaluates `with` entries into `params` (bind variables resolved first when a template uses them); returns the lookup. */
+  private async applyWith(compiled: CompiledWith, input: CallerInput, params: Record<string, unknown>): Promise<Lookup> {
+    const binds = compiled.bindVariables.length > 0 ? await this.source.binds.values(compiled.bindVariables) : undefined;
+    const lookup = paramLookup(params, binds, this.source.binds);
+    for (const entry of compiled.entries) {
+      const value = entry.expression({ input, params, lookup });
+      if (value !== undefined) params[entry.name] = value;
+    }
+    return lookup;
   }
 
   private requireOperation(operation: PreparedOperation | undefined, ref: string): PreparedOperation {
@@ -137,40 +181,34 @@ export class CompiledInvocable {
   private async runCall(params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
     const operation = this.requireOperation(this.operation, this.invocable.call!.ref);
     const outcome = await operation.call(params, this.source.callContext(context));
-    return this.shape(outcome, operation, this.outputs ?? this.fallbackOutputs, params);
+    const outputs = this.outputs ?? (this.projection && !this.projection.passthrough ? this.projection.project : undefined);
+    return this.shape(outcome, operation, outputs, params);
   }
 
-  /** Upstream answer → result: outputs shape successful JSON-able answers; errors pass through untouched. */
+  /** Upstream answer → result: outputs shape successful answers; errors pass through, or fail when unreadable. */
   private shape(outcome: CallOutcome, operation: PreparedOperation, outputs: Mapper | undefined, params: Record<string, unknown>): InvocationResult {
     const { response } = outcome;
     const contentType = header(response.headers['content-type']);
     const upstream = { status: response.status, durationMs: response.durationMs, operation: operation.ref, headers: response.headers };
     const raw = { body: response.body, contentType };
+    if (response.status >= 400) checkErrorBody(response, operation, contentType);
+    let result: InvocationResult;
     if (!outputs || response.status >= 300 || response.status === 204 || response.body.length === 0) {
-      return { status: response.status, hasValue: false, raw, upstream };
+      result = { status: response.status, hasValue: false, raw, upstream };
+    } else {
+      const parsed = readBody(operation, response.body, contentType);
+      const value = outputs(parsed, paramLookup(params));
+      result = value === undefined ? { status: response.status, hasValue: false, raw, upstream } : { status: response.status, value, hasValue: true, raw, upstream };
     }
-    const parsed = this.parse(operation, response.body, contentType);
-    const value = outputs(parsed, (p) => (p in params ? params[p] : walkPath(params, p)));
-    if (value === undefined) return { status: response.status, hasValue: false, raw, upstream };
-    return { status: response.status, value, hasValue: true, raw, upstream };
-  }
-
-  private parse(operation: PreparedOperation, body: Buffer, contentType: string | undefined): unknown {
-    try {
-      return parseBody(operation.operation.outputRawFormat, body, { outputSchema: operation.operation.outputSchema, contentType });
-    } catch (error) {
-      if (error instanceof FormatError) {
-        throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${error.message}`, { operation: operation.ref });
-      }
-      throw error;
-    }
+    origins.set(result, { outcome, operation });
+    return result;
   }
 
   private runMock(lookup: Lookup): InvocationResult {
-    if (!this.outputs) {
+    if (!this.mockOutputs) {
       throw new CapabilityRuntimeError(`\`${this.invocable.name}\` has no call, no steps and no output values: there is nothing to execute.`);
     }
-    const value = this.outputs(undefined, lookup);
+    const value = this.mockOutputs(undefined, lookup);
     return { status: value === undefined ? 204 : 200, value, hasValue: value !== undefined };
   }
 
@@ -180,31 +218,37 @@ export class CompiledInvocable {
     for (const compiled of this.steps) {
       const { step } = compiled;
       if (step.type === 'call') {
-        const operation = this.requireOperation(compiled.operation, step.call.ref);
+        const { with: stepWith, projection } = compiled as Extract<CompiledStep, { step: { type: 'call' } }>;
+        const operation = this.requireOperation((compiled as { operation?: PreparedOperation }).operation, step.call.ref);
         const stepParams = { ...params };
-        const lookup: Lookup = (path) => (path in stepParams ? stepParams[path] : walkPath(stepParams, path));
-        for (const entry of compiled.with!.entries) {
-          const value = entry.expression({ input, params: stepParams, lookup });
-          if (value !== undefined) stepParams[entry.name] = value;
-        }
+        const lookup = await this.applyWith(stepWith, input, stepParams);
         const outcome = await operation.call(stepParams, this.source.callContext(context));
         last = { outcome, operation };
-        const parsed = tryJson(outcome.response.body);
+        // An upstream error ends the orchestration: later steps would run on missing data.
+        if (outcome.response.status >= 400) return this.shape(outcome, operation, undefined, stepParams);
+        const parsed = tryRead(operation, outcome.response);
         if (parsed !== undefined) {
-          const projected = projectStepOutput(parsed, compiled.outputs, lookup);
+          const projected = projection ? projection.project(parsed, lookup) : parsed;
           outputs.set(step.name, projected);
           params[step.name] = projected;
         }
       } else if (step.type === 'lookup') {
+        const { lookupValue } = compiled as Extract<CompiledStep, { step: { type: 'lookup' } }>;
         const index = outputs.get(step.index);
-        if (index === undefined) throw new CapabilityRuntimeError(`Lookup step \`${step.name}\` references the unknown step \`${step.index}\`.`);
-        const raw = step.lookupValue.startsWith('$.') ? walkSteps(outputs, step.lookupValue.slice(2).split('.')) : compiled.lookupValue!.render((p) => walkPath(params, p));
-        const result = Array.isArray(raw)
-          ? raw.map((v) => lookupOne(index, step.match, String(v), step.outputParameters)).filter((v) => v !== undefined)
-          : lookupOne(index, step.match, raw === undefined || raw === null ? '' : String(raw), step.outputParameters);
-        if (result !== undefined && !(Array.isArray(result) && result.length === 0)) outputs.set(step.name, result);
+        if (index === undefined) throw new CapabilityRuntimeError(`Lookup step \`${step.name}\` references the unknown step \`${step.index}\` (or a step that produced no output).`);
+        const rendered = lookupValue.isStatic ? step.lookupValue : lookupValue.render(paramLookup(params));
+        const wanted = rendered.startsWith('$.') ? walkSteps(outputs, rendered.slice(2).split('.')) : rendered;
+        const result = Array.isArray(wanted)
+          ? wanted.map((v) => lookupOne(index, step.match, textOf(v), step.outputParameters)).filter((v) => v !== undefined)
+          : lookupOne(index, step.match, textOf(wanted), step.outputParameters);
+        if (result !== undefined && !(Array.isArray(result) && result.length === 0)) {
+          outputs.set(step.name, result);
+          params[step.name] = result;
+        }
       } else {
-        throw new CapabilityRuntimeError(`Script step \`${step.name}\` is not supported by this runtime (no safe sandbox).`);
+        throw new CapabilityRuntimeError(
+          `Script step \`${step.name}\` is not supported by this runtime: scripts (JavaScript, Python, Groovy) are not executed. Replace it with call/lookup steps and mappings.`,
+        );
       }
     }
     if (this.mappings.length > 0) {
@@ -219,19 +263,124 @@ export class CompiledInvocable {
       if (resolved > 0) return { status: 200, value: answer, hasValue: true };
     }
     if (last) return this.shape(last.outcome, last.operation, this.outputs, params);
-    return this.runMock((p) => walkPath(params, p));
+    return this.runMock(paramLookup(params));
   }
 }
 
-function projectStepOutput(body: unknown, outputs: Mapper | undefined, lookup: Lookup): unknown {
-  if (!outputs) return body;
-  const value = outputs(body, lookup);
-  return value === undefined ? body : value;
+/** The aggregate function a `ref` names, compiled with the aggregate's namespace. */
+export function compileAggregateFunction(fn: AggregateFunction, aggregateNamespace: string, source: OperationSource): CompiledInvocable {
+  // A function cannot itself `ref` another one (no chains, no cycles).
+  return new CompiledInvocable({ ...fn, ref: undefined }, aggregateNamespace, source);
+}
+
+/** Template lookup over call parameters (whole key first, then a dotted walk), then resolved bind variables. */
+function paramLookup(params: Record<string, unknown>, binds?: Map<string, string>, scope?: BindScope): Lookup {
+  return (path) => {
+    if (binds && scope) {
+      const variable = scope.variableFor(path);
+      if (variable !== undefined && binds.has(variable)) return binds.get(variable);
+    }
+    return paramValue(params, path);
+  };
+}
+
+function queryValue(input: RestInput, spec: ExposedParameter): unknown {
+  if (spec.type === 'array') {
+    const all = input.query.getAll(spec.name);
+    return all.length === 0 ? undefined : all;
+  }
+  return input.query.get(spec.name) ?? undefined;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
+    const value = pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** Path, query and header values are text: a declared scalar type converts them when lossless ("5" → 5). */
+function coerceInput(value: unknown, type: JsonType | undefined): unknown {
+  if (typeof value !== 'string') return value;
+  switch (type) {
+    case 'number':
+    case 'integer': {
+      if (value.trim() === '') return value;
+      const n = Number(value);
+      return Number.isFinite(n) && (type === 'number' || Number.isInteger(n)) ? n : value;
+    }
+    case 'boolean':
+      return value === 'true' ? true : value === 'false' ? false : value;
+    default:
+      return value;
+  }
+}
+
+function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined): unknown {
+  try {
+    return parseBody(operation.operation.outputRawFormat, body, { outputSchema: operation.operation.outputSchema, contentType });
+  } catch (error) {
+    if (error instanceof FormatError) {
+      throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${error.message}`, { operation: operation.ref });
+    }
+    throw error;
+  }
+}
+
+/** A step's body in the operation's format; undefined when empty or unreadable (the step then has no output). */
+function tryRead(operation: PreparedOperation, response: UpstreamResponse): unknown {
+  if (response.body.length === 0 || response.status === 204) return undefined;
+  try {
+    return parseBody(operation.operation.outputRawFormat, response.body, { outputSchema: operation.operation.outputSchema, contentType: header(response.headers['content-type']) });
+  } catch {
+    return undefined;
+  }
+}
+
+const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
+
+/**
+ * An upstream error is relayed as it came (status, body, media type) when its
+ * body is readable in the operation's format — a JSON `invalid_client` stays a
+ * JSON 401. An HTML page (a CDN's 502, a proxy's 404) or other unreadable text
+ * becomes an UpstreamResponseError naming the upstream status.
+ */
+function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation, contentType: string | undefined): void {
+  if (response.body.length === 0) return;
+  const format = normalizeFormat(operation.operation.outputRawFormat);
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const head = response.body.subarray(0, 512).toString('utf8');
+  const isHtml = mediaType === 'text/html' || mediaType === 'application/xhtml+xml' || (mediaType === '' && HTML_START.test(head));
+  const where = `The upstream call ${operation.ref} failed with HTTP ${response.status}`;
+  if (isHtml) {
+    if (format === 'html') return;
+    const title = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(head)?.[1]?.trim();
+    throw new UpstreamResponseError(`${where} and answered with an HTML page${title ? ` ("${title}")` : ''} instead of ${format}.`, response.status, { operation: operation.ref });
+  }
+  try {
+    parseBody(format, response.body, { outputSchema: operation.operation.outputSchema, contentType });
+  } catch {
+    const text = response.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
+    throw new UpstreamResponseError(`${where}; its answer is not ${format}: ${text}`, response.status, { operation: operation.ref });
+  }
+}
+
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function lookupOne(index: unknown, match: string, wanted: string, fields: string[]): unknown {
   const candidates = Array.isArray(index) ? index : [index];
-  const hit = candidates.find((c) => c && typeof c === 'object' && !Array.isArray(c) && String((c as Record<string, unknown>)[match]) === wanted) as Record<string, unknown> | undefined;
+  const hit = candidates.find((c) => c && typeof c === 'object' && !Array.isArray(c) && textOf((c as Record<string, unknown>)[match]) === wanted) as Record<string, unknown> | undefined;
   if (!hit) return undefined;
   if (fields.length === 0) return hit;
   return Object.fromEntries(fields.map((f) => [f, hit[f] ?? null]));
@@ -240,7 +389,7 @@ function lookupOne(index: unknown, match: string, wanted: string, fields: string
 function walkSteps(outputs: Map<string, unknown>, path: string[]): unknown {
   let node: unknown = outputs.get(path[0]!);
   for (const segment of path.slice(1)) {
-    if (node === null || typeof node !== 'object') return undefined;
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
     node = (node as Record<string, unknown>)[segment];
   }
   return node;
@@ -253,15 +402,6 @@ function setNested(target: Record<string, unknown>, path: string[], value: unkno
     node = node[segment] as Record<string, unknown>;
   }
   node[path[path.length - 1]!] = value;
-}
-
-function tryJson(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -1,15 +1,27 @@
 /**
  * JSONPath, compiled once per expression at load. Simple paths (`$`, `$.`,
- * `$.a.b`, `$.a[0]`, `$['a b']`) are walked directly — the hot path of every
- * mapped response; anything else goes to jsonpath-plus with script evaluation
- * disabled. Definite paths yield one value (undefined when absent); indefinite
- * ones (wildcards, recursive descent, filters, unions, slices) yield an array.
+ * `$.a.b`, `$.a[0]`, `$['a b']`, `$.user details.email`) are walked directly —
+ * the hot path of every mapped response; anything else goes to jsonpath-plus.
+ *
+ * Script evaluation is disabled: jsonpath-plus never runs JavaScript. Filter
+ * expressions (`[?(@.price < 10 && @.tag == 'x')]`) are evaluated by the small
+ * interpreter below — comparisons, `&&`, `||`, `!`, parentheses, literals and
+ * `@`/`$` paths, nothing else — compiled when the path is compiled. Script
+ * expressions (`[(@.length-1)]`) and anything the interpreter does not know
+ * make the path unusable: `error` says why, and evaluating it throws a
+ * CapabilityRuntimeError naming the expression.
+ *
+ * Definite paths yield one value (undefined when absent); indefinite ones
+ * (wildcards, recursive descent, filters, unions, slices) yield an array.
  */
 import { JSONPath } from 'jsonpath-plus';
+import { CapabilityRuntimeError } from './errors.js';
 
 export interface CompiledPath {
   source: string;
   definite: boolean;
+  /** Why the path cannot be evaluated (script expression, bad filter); undefined when it is fine. */
+  error?: string;
   evaluate(root: unknown): unknown;
 }
 
@@ -36,6 +48,7 @@ function build(source: string): CompiledPath {
         let node: unknown = root;
         for (const segment of segments) {
           if (node === null || typeof node !== 'object') return undefined;
+          if (typeof segment === 'string' && !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
           node = (node as Record<string | number, unknown>)[segment];
           if (node === undefined) return undefined;
         }
@@ -44,12 +57,23 @@ function build(source: string): CompiledPath {
     };
   }
   const definite = !/\*|\.\.|\?\(|,|:|\(/.test(source);
+  const error = checkScripts(source);
+  if (error) {
+    return {
+      source,
+      definite,
+      error,
+      evaluate: () => {
+        throw new CapabilityRuntimeError(`The JSONPath \`${source}\` cannot be evaluated: ${error}`);
+      },
+    };
+  }
   return {
     source,
     definite,
     evaluate: (root) => {
       if (root === null || typeof root !== 'object') return definite ? undefined : [];
-      const result = JSONPath({ path: source, json: root as object, wrap: true, eval: false }) as unknown[];
+      const result = JSONPath({ path: source, json: root as object, wrap: true, eval: FilterScript as never }) as unknown[];
       return definite ? result[0] : result;
     },
   };
@@ -59,7 +83,8 @@ function build(source: string): CompiledPath {
 function simpleSegments(source: string): (string | number)[] | undefined {
   if (!source.startsWith('$')) return undefined;
   const segments: (string | number)[] = [];
-  const re = /\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^'\]]*)'\]|\["([^"\]]*)"\]/y;
+  // `.name` may contain spaces (`$.user details.email`, as the reference engine retries it).
+  const re = /\.([A-Za-z_$][\w$ -]*[\w$-]|[A-Za-z_$])|\[(\d+)\]|\['([^'\]]*)'\]|\["([^"\]]*)"\]/y;
   let index = 1;
   while (index < source.length) {
     re.lastIndex = index;
@@ -69,4 +94,239 @@ function simpleSegments(source: string): (string | number)[] | undefined {
     index = re.lastIndex;
   }
   return segments;
+}
+
+/** Compiles every `?(…)` filter of the path ahead of time; reports script expressions. */
+function checkScripts(source: string): string | undefined {
+  let parts: string[];
+  try {
+    parts = JSONPath.toPathArray(source);
+  } catch (error) {
+    return `it is not valid JSONPath (${(error as Error).message}).`;
+  }
+  for (const part of parts) {
+    if (part.startsWith('?(') && part.endsWith(')')) {
+      try {
+        FilterScript.compile(toScript(part.slice(2, -1)));
+      } catch (error) {
+        return `the filter \`${part}\` is not supported (${(error as Error).message}).`;
+      }
+    } else if (part.startsWith('(') && part.endsWith(')')) {
+      return `script expressions such as \`[${part}]\` are disabled.`;
+    }
+  }
+  return undefined;
+}
+
+/** The same rewriting jsonpath-plus applies before handing a filter to its evaluator. */
+function toScript(code: string): string {
+  return code
+    .replaceAll('@parentProperty', '_$_parentProperty')
+    .replaceAll('@parent', '_$_parent')
+    .replaceAll('@property', '_$_property')
+    .replaceAll('@root', '_$_root')
+    .replaceAll(/@([.\s)[])/gu, '_$_v$1')
+    .replace(/@$/u, '_$_v');
+}
+
+// ---------------------------------------------------------------------------
+// Filter interpreter: no JavaScript is ever evaluated.
+
+type Node =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'path'; base: string; segments: (string | number)[] }
+  | { kind: 'not'; operand: Node }
+  | { kind: 'and' | 'or'; left: Node; right: Node }
+  | { kind: 'compare'; op: string; left: Node; right: Node };
+
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+const BASES = new Set(['_$_v', '_$_root', '_$_parent', '_$_property', '_$_parentProperty', '$']);
+
+/** jsonpath-plus "eval class": constructed with the rewritten filter, run per candidate. */
+class FilterScript {
+  private static readonly compiled = new Map<string, Node>();
+  private readonly node: Node;
+
+  constructor(code: string) {
+    this.node = FilterScript.compile(code);
+  }
+
+  static compile(code: string): Node {
+    let node = FilterScript.compiled.get(code);
+    if (!node) {
+      node = new FilterParser(code).parse();
+      FilterScript.compiled.set(code, node);
+    }
+    return node;
+  }
+
+  runInNewContext(context: Record<string, unknown>): unknown {
+    return truthy(evaluateNode(this.node, context));
+  }
+}
+
+function evaluateNode(node: Node, context: Record<string, unknown>): unknown {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'path': {
+      let value: unknown = context[node.base === '$' ? '_$_root' : node.base];
+      for (const segment of node.segments) {
+        if (value === null || value === undefined) return undefined;
+        if (typeof segment === 'string' && segment === 'length' && (Array.isArray(value) || typeof value === 'string')) {
+          value = value.length;
+          continue;
+        }
+        if (typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
+        value = (value as Record<string | number, unknown>)[segment];
+      }
+      return value;
+    }
+    case 'not':
+      return !truthy(evaluateNode(node.operand, context));
+    case 'and':
+      return truthy(evaluateNode(node.left, context)) && truthy(evaluateNode(node.right, context));
+    case 'or':
+      return truthy(evaluateNode(node.left, context)) || truthy(evaluateNode(node.right, context));
+    case 'compare':
+      return compare(node.op, evaluateNode(node.left, context), evaluateNode(node.right, context));
+  }
+}
+
+function truthy(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
+}
+
+function compare(op: string, a: unknown, b: unknown): boolean {
+  switch (op) {
+    case '==':
+    case '===':
+      return equal(a, b);
+    case '!=':
+    case '!==':
+      return !equal(a, b);
+    default: {
+      if (typeof a === 'number' && typeof b === 'number') return order(op, a, b);
+      if (typeof a === 'string' && typeof b === 'string') return order(op, a, b);
+      return false;
+    }
+  }
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // Numbers compare with numeric strings (XML/CSV bodies carry strings).
+  if (typeof a === 'number' && typeof b === 'string') return b.trim() !== '' && Number(b) === a;
+  if (typeof a === 'string' && typeof b === 'number') return a.trim() !== '' && Number(a) === b;
+  return false;
+}
+
+function order(op: string, a: number | string, b: number | string): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
+class FilterParser {
+  private pos = 0;
+  constructor(private readonly text: string) {}
+
+  parse(): Node {
+    const node = this.or();
+    this.space();
+    if (this.pos < this.text.length) throw new Error(`unexpected \`${this.text.slice(this.pos)}\``);
+    return node;
+  }
+
+  private space(): void {
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++;
+  }
+
+  private eat(token: string): boolean {
+    this.space();
+    if (this.text.startsWith(token, this.pos)) {
+      this.pos += token.length;
+      return true;
+    }
+    return false;
+  }
+
+  private or(): Node {
+    let left = this.and();
+    while (this.eat('||')) left = { kind: 'or', left, right: this.and() };
+    return left;
+  }
+
+  private and(): Node {
+    let left = this.unary();
+    while (this.eat('&&')) left = { kind: 'and', left, right: this.unary() };
+    return left;
+  }
+
+  private unary(): Node {
+    this.space();
+    if (this.text[this.pos] === '!' && this.text[this.pos + 1] !== '=') {
+      this.pos++;
+      return { kind: 'not', operand: this.unary() };
+    }
+    const left = this.primary();
+    this.space();
+    const op = /^(===|!==|==|!=|<=|>=|<|>)/.exec(this.text.slice(this.pos))?.[1];
+    if (!op) return left;
+    this.pos += op.length;
+    return { kind: 'compare', op, left, right: this.primary() };
+  }
+
+  private primary(): Node {
+    this.space();
+    const rest = this.text.slice(this.pos);
+    if (this.eat('(')) {
+      const inner = this.or();
+      if (!this.eat(')')) throw new Error('missing `)`');
+      return inner;
+    }
+    const string = /^'((?:[^'\\]|\\.)*)'|^"((?:[^"\\]|\\.)*)"/.exec(rest);
+    if (string) {
+      this.pos += string[0].length;
+      return { kind: 'literal', value: (string[1] ?? string[2]!).replace(/\\(.)/g, '$1') };
+    }
+    const number = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(rest);
+    if (number) {
+      this.pos += number[0].length;
+      return { kind: 'literal', value: Number(number[0]) };
+    }
+    const word = /^(true|false|null|undefined)\b/.exec(rest);
+    if (word) {
+      this.pos += word[0].length;
+      return { kind: 'literal', value: word[1] === 'true' ? true : word[1] === 'false' ? false : word[1] === 'null' ? null : undefined };
+    }
+    const base = /^(_\$_parentProperty|_\$_property|_\$_parent|_\$_root|_\$_v|\$)/.exec(rest);
+    if (base && BASES.has(base[1]!)) {
+      this.pos += base[0].length;
+      return { kind: 'path', base: base[1]!, segments: this.segments() };
+    }
+    throw new Error(`unexpected \`${rest}\``);
+  }
+
+  private segments(): (string | number)[] {
+    const out: (string | number)[] = [];
+    for (;;) {
+      const rest = this.text.slice(this.pos);
+      const m = /^\.([A-Za-z_$][\w$-]*)|^\[(\d+)\]|^\['([^'\]]*)'\]|^\["([^"\]]*)"\]/.exec(rest);
+      if (!m) break;
+      const segment = m[1] ?? (m[2] !== undefined ? Number(m[2]) : (m[3] ?? m[4])!);
+      if (typeof segment === 'string' && FORBIDDEN.has(segment)) throw new Error(`\`${segment}\` is not allowed`);
+      out.push(segment);
+      this.pos += m[0].length;
+    }
+    if (this.text[this.pos] === '(') throw new Error('function calls are disabled');
+    return out;
+  }
 }

@@ -4,7 +4,20 @@
  * documented improvements: an object's own `mapping` becomes the base of its
  * `properties`; an object without properties yields its mapped sub-tree
  * (`value: $.` = the whole body); scalar types coerce lossless strings
- * ("12" → 12 for `type: number`), since XML/CSV bodies only carry strings.
+ * ("12" → 12 for `type: number`), since XML/CSV bodies only carry strings;
+ * `value` templates are rendered (against the call's parameters) in every
+ * mode, and keep the declared type; `const` is the value of an output that has
+ * neither `mapping` nor `value`.
+ *
+ * Three ways to combine several output parameters, one per place they occur:
+ * - exposed outputs of a call (`compileOutputs`, §5.6): one → that value;
+ *   several, all named → one object keyed by name (the reference takes the
+ *   first non-null, which silently drops the others); otherwise the first
+ *   non-null wins;
+ * - mock outputs (`compileMockOutputs`, §5.5): an object keyed by name, nulls
+ *   left out; a single unnamed output is the answer itself (the reference
+ *   wraps it as `{"value": …}`);
+ * - consumed outputs projecting a step's body (`compileProjection`, §6.3).
  */
 import type { OutputParameter } from '../spec/model.js';
 import { compileJsonPath } from './jsonpath.js';
@@ -23,6 +36,12 @@ export function compileOutput(spec: OutputParameter): Mapper {
       return () => value;
     }
     const template = Template.compile(spec.value);
+    if (template.isStatic) {
+      const value = coerce(spec.value, spec.type);
+      return () => value;
+    }
+    // `"{{crewIds}}"` keeps the value's own type (an array stays an array).
+    if (template.single) return (_root, lookup) => coerce(template.evaluate(lookup) ?? undefined, spec.type);
     return (_root, lookup) => coerce(template.render(lookup), spec.type);
   }
   const path = spec.mapping === undefined ? undefined : compileJsonPath(spec.mapping);
@@ -109,4 +128,64 @@ function coerce(value: unknown, type: OutputParameter['type']): unknown {
     default:
       return value;
   }
+}
+
+/**
+ * Mock outputs (§5.5): every output keyed by its name (`value` when unnamed),
+ * null results left out, an empty object → undefined (no content). A single
+ * unnamed output is the answer itself.
+ */
+export function compileMockOutputs(specs: readonly OutputParameter[]): Mapper | undefined {
+  if (specs.length === 0) return undefined;
+  const mappers = specs.map((s) => ({ name: s.name, map: compileOutput(s) }));
+  if (mappers.length === 1 && mappers[0]!.name === undefined) return mappers[0]!.map;
+  return (root, lookup) => {
+    const out: Record<string, unknown> = {};
+    for (const m of mappers) {
+      const value = m.map(root, lookup);
+      if (value !== undefined && value !== null) out[m.name ?? 'value'] = value;
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  };
+}
+
+export interface Projection {
+  /** The consumed outputs only restate the whole body (`value: $.`): use the body as it came. */
+  passthrough: boolean;
+  project: Mapper;
+}
+
+/**
+ * Consumed-operation outputs projecting an upstream body (§6.3): an array body
+ * keeps its elements, each augmented with the named outputs evaluated against
+ * it; any other body becomes `{name: value}` for the named outputs (null kept),
+ * or, when none is named, the first unnamed output's value. A lone output
+ * mapping `$`/`$.` (the APIs.io `{name: result, type: object, value: $.}`) is a
+ * passthrough — the reference would answer `{"result": {}}`.
+ */
+export function compileProjection(specs: readonly OutputParameter[]): Projection | undefined {
+  if (specs.length === 0) return undefined;
+  if (specs.length === 1 && isWholeBody(specs[0]!)) return { passthrough: true, project: (root) => root };
+  const named = specs.filter((s) => s.name !== undefined).map((s) => ({ name: s.name!, map: compileOutput(s) }));
+  const firstUnnamed = specs.find((s) => s.name === undefined);
+  const unnamed = firstUnnamed ? compileOutput(firstUnnamed) : undefined;
+  return {
+    passthrough: false,
+    project: (root, lookup) => {
+      if (Array.isArray(root)) {
+        return root.map((element) => {
+          const out: Record<string, unknown> = element !== null && typeof element === 'object' && !Array.isArray(element) ? { ...(element as Record<string, unknown>) } : {};
+          for (const m of named) out[m.name] = m.map(element, lookup) ?? null;
+          return out;
+        });
+      }
+      if (named.length > 0) return Object.fromEntries(named.map((m) => [m.name, m.map(root, lookup) ?? null]));
+      return unnamed ? unnamed(root, lookup) : root;
+    },
+  };
+}
+
+function isWholeBody(spec: OutputParameter): boolean {
+  const mapping = spec.mapping?.trim();
+  return (mapping === '$' || mapping === '$.') && !spec.properties && !spec.items && !spec.values && spec.value === undefined;
 }

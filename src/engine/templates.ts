@@ -66,6 +66,19 @@ export class Template {
     return out;
   }
 
+  /** Renders with an escaper chosen per variable (e.g. bind values raw, caller values encoded). */
+  renderEach(lookup: Lookup, escapeFor: (path: string) => Escaper): string {
+    let out = '';
+    for (const part of this.parts) {
+      if (typeof part === 'string') out += part;
+      else {
+        const value = lookup(part.path);
+        if (value !== undefined && value !== null) out += escapeFor(part.path)(value);
+      }
+    }
+    return out;
+  }
+
   /**
    * Renders with a stateful escaper: `onLiteral` sees each literal part in order
    * (so the caller can track context such as "inside a JSON string"), and
@@ -129,4 +142,17 @@ export function walkPath(root: unknown, path: string): unknown {
     if (node === undefined) return undefined;
   }
   return node;
+}
+
+/**
+ * A template variable's value among call parameters: the whole key first
+ * (`step.field` may be a key), then a dotted walk; `tools.X` (the APIs.io way
+ * of naming an MCP argument inside consumes templates) falls back to `X`.
+ */
+export function paramValue(params: Record<string, unknown>, path: string): unknown {
+  if (path in params) return params[path];
+  const walked = walkPath(params, path);
+  if (walked !== undefined) return walked;
+  if (path.startsWith('tools.')) return paramValue(params, path.slice(6));
+  return undefined;
 }

@@ -15,6 +15,7 @@ export class HttpListener {
   private readonly sockets = new Set<import('node:net').Socket>();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  private closing = false;
 
   constructor(
     readonly kind: 'rest' | 'mcp' | 'control',
@@ -26,6 +27,8 @@ export class HttpListener {
     const listener = getRequestListener((request) => this.handler(request), { overrideGlobalObjects: false });
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
       this.inFlight++;
+      // Draining: answer what arrives on an open connection, then close that connection.
+      if (this.closing) res.setHeader('connection', 'close');
       res.once('close', () => {
         this.inFlight--;
         if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -65,12 +68,18 @@ export class HttpListener {
     return `http://${host}:${this.port}`;
   }
 
+  /** Bound and accepting connections. */
+  get listening(): boolean {
+    return this.server.listening && !this.closing;
+  }
+
   get activeRequests(): number {
     return this.inFlight;
   }
 
   /** Stops accepting, lets in-flight requests finish (up to `drainMs`), then closes every socket. */
   async close(drainMs = 10_000): Promise<void> {
+    this.closing = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections?.();
     if (this.inFlight > 0) {

@@ -132,17 +132,38 @@ function getValidator(strict: boolean): { validate: ValidateFunction; root: Json
 export function validateAgainstSchema(source: SourceFile, options: SchemaValidationOptions = {}): Diagnostic[] {
   if (source.data === undefined) return [];
   const strict = options.strict === true;
+  let items = rawItems(source, strict);
+  if (items.length === 0) return [];
+  const ctx: Context = { source, root: getValidator(strict).root, strict };
+  items = applySupersedes(items);
+  items = mergeSuggestedRenames(items);
+  items = mergeUnknownKeys(items, ctx);
+  items = mergeMissingKeys(items, ctx);
+  items = dropCausedByUnsupported(items);
+  items = groupSiblings(items, ctx);
+  const diagnostics = sortDiagnostics(dedupe(items.map((item) => item.d)));
+  return strict ? labelDialectOnly(diagnostics, source) : diagnostics;
+}
+
+/** One item per (collapsed) Ajv error, before any merging. */
+function rawItems(source: SourceFile, strict: boolean): Item[] {
   const { validate, root } = getValidator(strict);
   if (validate(source.data)) return [];
   const errors = collapseUnions(tidy((validate.errors ?? []) as AjvError[]));
   const ctx: Context = { source, root, strict };
-  let items = errors.map((error) => toItem(error, ctx)).filter((item): item is Item => item !== undefined);
-  items = applySupersedes(items);
-  items = mergeSuggestedRenames(items);
-  items = mergeUnknownKeys(items, ctx);
-  items = dropCausedByUnsupported(items);
-  items = groupSiblings(items, ctx);
-  return sortDiagnostics(dedupe(items.map((item) => item.d)));
+  return errors.map((error) => toItem(error, ctx)).filter((item): item is Item => item !== undefined);
+}
+
+/**
+ * Strict mode: a problem the default schema does not have (no default-mode error at
+ * or below its pointer) exists only because an extension was removed — say so.
+ */
+function labelDialectOnly(diagnostics: Diagnostic[], source: SourceFile): Diagnostic[] {
+  const lenient = rawItems(source, false).map((item) => item.d.pointer);
+  return diagnostics.map((d) => {
+    if (d.code === 'schema-dialect' || lenient.some((p) => isUnder(p, d.pointer))) return d;
+    return { ...d, code: 'schema-dialect', hint: 'accepted as an extension (APIs.io dialect or capability-runtime) when validating without --strict' };
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -152,7 +173,7 @@ export function validateAgainstSchema(source: SourceFile, options: SchemaValidat
 function tidy(errors: AjvError[]): AjvError[] {
   const requiredAt = new Set(errors.filter((e) => e.keyword === 'required').map((e) => `${e.instancePath}|${String(e.params.missingProperty)}`));
   return errors.filter((error) => {
-    if (error.keyword === 'if') return false;
+    if (error.keyword === 'if' || error.keyword === 'propertyNames') return false;
     if (error.keyword === 'discriminator' && error.params.error === 'tag') {
       return !requiredAt.has(`${error.instancePath}|${String(error.params.tag)}`);
     }
@@ -207,6 +228,7 @@ function resolveUnion(union: AjvError, branches: Map<number, AjvError[]>): AjvEr
   const same = simple && all.every((b) => b[0]!.keyword === first.keyword || (isEnumLike(first.keyword) && isEnumLike(b[0]!.keyword)));
   if (same) {
     if (first.keyword === 'required') {
+      if (all.length === 1) return [first];
       return [{ ...union, keyword: 'requiredOneOf', params: { ...union.params, missing: all.map((b) => String(b[0]!.params.missingProperty)) } }];
     }
     if (isEnumLike(first.keyword)) {
@@ -264,6 +286,8 @@ interface Item {
   supersedes?: string[];
   /** Predicate used when several sibling list entries share the problem ("is missing required key `in`"). */
   predicate?: string;
+  /** A plain `required` failure (mergeable with others on the same object). */
+  plainRequired?: boolean;
 }
 
 function toItem(error: AjvError, ctx: Context): Item | undefined {
@@ -287,8 +311,9 @@ function toItem(error: AjvError, ctx: Context): Item | undefined {
     return { d, object: pointer, keys: [], ...rest };
   };
 
-  const propertyName = typeof error.params.propertyName === 'string' ? error.params.propertyName : undefined;
-  if (propertyName !== undefined) {
+  // Errors raised while checking `propertyNames` carry the offending key.
+  const propertyName = (error as { propertyName?: unknown }).propertyName;
+  if (typeof propertyName === 'string') {
     return make('schema-pattern', `key \`${propertyName}\` in ${owner} ${message ?? 'is not an allowed name'}`, `${pointer}/${escapePointer(propertyName)}`, { key: true });
   }
 
@@ -324,7 +349,13 @@ function toItem(error: AjvError, ctx: Context): Item | undefined {
       const property = isObject(parent.properties) ? parent.properties[missing] : undefined;
       const choices = isObject(property) && Array.isArray(property.enum) ? ` (one of ${code(property.enum)})` : '';
       const predicate = `is missing required key \`${missing}\``;
-      return make('schema-missing-key', `${capitalize(owner)} ${predicate}`, pointer, { hint: `add \`${missing}:\`${choices}`, kind: 'missing', keys: [missing], predicate });
+      return make('schema-missing-key', `${capitalize(owner)} ${predicate}`, pointer, {
+        hint: `add \`${missing}:\`${choices}`,
+        kind: 'missing',
+        keys: [missing],
+        predicate,
+        plainRequired: true,
+      });
     }
     case 'requiredOneOf': {
       const missing = (error.params.missing as string[]) ?? [];
@@ -460,6 +491,28 @@ function mergeUnknownKeys(items: Item[], ctx: Context): Item[] {
       predicate,
       d: { ...item.d, message: `unknown keys ${code(keys)} in ${describeNode(item.object, ctx.source.data)}` },
     });
+  }
+  return out;
+}
+
+/** Several plain missing keys on one object become one diagnostic. */
+function mergeMissingKeys(items: Item[], ctx: Context): Item[] {
+  const byObject = new Map<string, Item[]>();
+  for (const item of items) if (item.plainRequired === true) byObject.set(item.object, [...(byObject.get(item.object) ?? []), item]);
+  const done = new Set<string>();
+  const out: Item[] = [];
+  for (const item of items) {
+    const group = item.plainRequired === true ? byObject.get(item.object) : undefined;
+    if (group === undefined || group.length < 2) {
+      out.push(item);
+      continue;
+    }
+    if (done.has(item.object)) continue;
+    done.add(item.object);
+    const keys = group.flatMap((member) => member.keys);
+    const predicate = `is missing required keys ${code(keys)}`;
+    const owner = capitalize(describeNode(item.object, ctx.source.data));
+    out.push({ ...item, keys, predicate, d: { ...item.d, message: `${owner} ${predicate}`, hint: `add ${keys.map((k) => `\`${k}:\``).join(', ')}` } });
   }
   return out;
 }

@@ -1,15 +1,19 @@
 /**
  * Consumed-API authentication, compiled once: every value is a template over
- * binds and call parameters. Digest auth needs the server's challenge, so it
- * is applied by the operation after a first 401 (see `digest.ts`).
+ * binds and call parameters. apikey goes in any header (Authorization
+ * included — the reference's connector silently drops it) or in the query
+ * string (percent-encoded); bearer and basic set Authorization. Digest auth
+ * needs the server's challenge, so it is answered by the operation after a
+ * first 401 (RFC 7616, see `digest.ts`).
  */
 import type { Authentication } from '../../spec/model.js';
+import type { Redactor } from '../redact.js';
 import { Template, type Lookup } from '../templates.js';
 
 export interface AuthApplier {
   /** Template variables the auth values use (to resolve binds ahead of the call). */
   variables: string[];
-  apply(lookup: Lookup, headers: Record<string, string>, query: URLSearchParams): void;
+  apply(lookup: Lookup, headers: Record<string, string>, query: URLSearchParams, redactor?: Redactor): void;
   /** For digest: credentials used to answer a challenge. */
   digest?: (lookup: Lookup) => { username: string; password: string };
 }
@@ -43,8 +47,10 @@ export function compileAuth(auth: Authentication | undefined): AuthApplier | und
       const password = Template.compile(auth.password);
       return {
         variables: [...username.variables, ...password.variables].map((v) => v.path),
-        apply(lookup, headers) {
-          headers.authorization = `Basic ${Buffer.from(`${username.render(lookup)}:${password.render(lookup)}`).toString('base64')}`;
+        apply(lookup, headers, _query, redactor) {
+          const credential = Buffer.from(`${username.render(lookup)}:${password.render(lookup)}`).toString('base64');
+          redactor?.add(credential); // the encoded pair is as secret as the password
+          headers.authorization = `Basic ${credential}`;
         },
       };
     }

@@ -1,35 +1,57 @@
 /**
  * Request body encoders. The content type always matches the encoding:
  * JSON, form-urlencoded, multipart, text/xml/sparql, raw strings. Template
- * values are escaped for where they land (JSON string, JSON value, form field).
+ * values are escaped for where they land (JSON string, JSON value, form field,
+ * XML text, SPARQL literal), so a caller's value can never change the
+ * structure of the body.
  */
-import type { RequestBody } from '../../spec/model.js';
+import { randomBytes } from 'node:crypto';
+import type { MultipartPart, RequestBody } from '../../spec/model.js';
 import { FormBody } from '../input.js';
 import { Template, stringifyValue, type Lookup } from '../templates.js';
 
 export interface EncodedBody {
-  body: string | Buffer | FormData;
+  body: string | Buffer;
   contentType?: string;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
+const TEXT = 'text/plain; charset=utf-8';
+const XML = 'application/xml';
+const SPARQL = 'application/sparql-query';
 
-/** A body declared on the consumed operation, compiled once. */
-export type BodyEncoder = (lookup: Lookup) => EncodedBody;
+/**
+ * A body declared on the consumed operation, compiled once. `declaredContentType`
+ * is a `Content-Type` header parameter of the operation: it decides how a raw
+ * string body is escaped (and is kept as the content type).
+ */
+export type BodyEncoder = (lookup: Lookup, declaredContentType?: string) => EncodedBody;
 
-export function compileBody(body: RequestBody): BodyEncoder {
+/** Undefined when the body declares no data (`data: null`): the caller's body, if any, is sent instead. */
+export function compileBody(body: RequestBody): BodyEncoder | undefined {
   switch (body.kind) {
     case 'raw': {
       const template = Template.compile(body.template);
-      const looksJson = /^\s*[[{]/.test(body.template);
-      return (lookup) =>
-        looksJson ? { body: renderJsonText(template, lookup), contentType: JSON_TYPE } : { body: template.render(lookup), contentType: 'text/plain; charset=utf-8' };
+      const sniffed = /^\s*[[{"]/.test(body.template) ? 'json' : /^\s*</.test(body.template) ? 'xml' : 'text';
+      return (lookup, declared) => {
+        const kind = declared ? kindOf(declared) : sniffed;
+        const contentType = declared ?? (kind === 'json' ? JSON_TYPE : kind === 'xml' ? XML : TEXT);
+        if (kind === 'json') return { body: renderJsonText(template, lookup), contentType };
+        if (kind === 'form') return { body: template.render(lookup, formEscape), contentType };
+        return { body: template.render(lookup, kind === 'xml' ? xmlEscape : stringifyValue), contentType };
+      };
     }
     case 'json': {
+      if (body.data === undefined || body.data === null) return undefined;
       if (typeof body.data === 'string') {
-        const template = Template.compile(body.data);
-        return (lookup) => ({ body: renderJsonText(template, lookup), contentType: JSON_TYPE });
+        const text = body.data;
+        const template = Template.compile(text);
+        // JSON text (`{"a": "{{x}}"}`, `{{payload}}`, `[1, 2]`) is templated as JSON; other text is one JSON string.
+        const isJsonText = /^\s*([[{"]|-?\d|true\b|false\b|null\b)/.test(text) || template.single !== undefined;
+        return isJsonText
+          ? (lookup) => ({ body: renderJsonText(template, lookup), contentType: JSON_TYPE })
+          : (lookup) => ({ body: JSON.stringify(template.render(lookup)), contentType: JSON_TYPE });
       }
       const render = compileStructure(body.data);
       return (lookup) => ({ body: JSON.stringify(render(lookup)), contentType: JSON_TYPE });
@@ -37,36 +59,57 @@ export function compileBody(body: RequestBody): BodyEncoder {
     case 'text':
     case 'xml':
     case 'sparql': {
-      const contentType = body.kind === 'text' ? 'text/plain; charset=utf-8' : body.kind === 'xml' ? 'application/xml' : 'application/sparql-query';
-      const template = Template.compile(stringifyValue(body.data ?? ''));
-      const escape = body.kind === 'xml' ? xmlEscape : stringifyValue;
+      if (body.data === undefined || body.data === null) return undefined;
+      const contentType = body.kind === 'text' ? TEXT : body.kind === 'xml' ? XML : SPARQL;
+      const template = Template.compile(stringifyValue(body.data));
+      const escape = body.kind === 'xml' ? xmlEscape : body.kind === 'sparql' ? sparqlEscape : stringifyValue;
       return (lookup) => ({ body: template.render(lookup, escape), contentType });
     }
     case 'formUrlEncoded': {
+      if (body.data === undefined || body.data === null) return undefined;
       if (typeof body.data === 'string') {
         const template = Template.compile(body.data);
-        return (lookup) => ({ body: template.render(lookup, (v) => encodeURIComponent(stringifyValue(v))), contentType: FORM });
+        return (lookup) => ({ body: template.render(lookup, formEscape), contentType: FORM });
       }
-      const render = compileStructure(body.data ?? {});
+      const render = compileStructure(body.data);
       return (lookup) => ({ body: encodeForm(render(lookup)), contentType: FORM });
     }
     case 'multipartForm': {
-      const parts = body.data.map((part) => ({ ...part, render: compileStructure(part.value ?? '') }));
-      return (lookup) => {
-        const form = new FormData();
-        for (const part of parts) {
-          const value = part.render(lookup);
-          if (part.filename !== undefined) {
-            const blob = new Blob([typeof value === 'string' ? value : JSON.stringify(value)], { type: part.contentType ?? 'application/octet-stream' });
-            form.append(part.name, blob, part.filename);
-          } else {
-            form.append(part.name, stringifyValue(value ?? ''));
-          }
-        }
-        return { body: form }; // the client sets multipart/form-data with its boundary
-      };
+      const parts = body.data.map((part) => ({ part, render: compileStructure(part.value ?? '') }));
+      return (lookup) => encodeMultipart(parts.map(({ part, render }) => ({ part, value: render(lookup) })));
     }
   }
+}
+
+function kindOf(contentType: string): 'json' | 'xml' | 'form' | 'text' {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (type === JSON_TYPE || type.endsWith('+json')) return 'json';
+  if (type === XML || type === 'text/xml' || type.endsWith('+xml')) return 'xml';
+  if (type === FORM) return 'form';
+  return 'text';
+}
+
+/**
+ * multipart/form-data (RFC 7578), built here rather than with FormData so the
+ * bytes are exactly what the parts say. Parts with a `filename` are files
+ * (their `contentType`, default application/octet-stream); others are fields.
+ */
+export function encodeMultipart(parts: { part: MultipartPart; value: unknown }[], boundary = `----capability-runtime-${randomBytes(12).toString('hex')}`): EncodedBody {
+  const chunks: Buffer[] = [];
+  for (const { part, value } of parts) {
+    if (value === undefined || value === null) continue;
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${dispositionEscape(part.name)}"`;
+    if (part.filename !== undefined) head += `; filename="${dispositionEscape(part.filename)}"`;
+    head += '\r\n';
+    if (part.filename !== undefined || part.contentType !== undefined) head += `Content-Type: ${part.contentType ?? 'application/octet-stream'}\r\n`;
+    chunks.push(Buffer.from(`${head}\r\n`), Buffer.isBuffer(value) ? value : Buffer.from(stringifyValue(value)), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function dispositionEscape(text: string): string {
+  return text.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /**
@@ -144,6 +187,15 @@ export function renderJsonText(template: Template, lookup: Lookup): string {
       else if (c === '"') inString = !inString;
     }
   }, (value) => (inString ? JSON.stringify(stringifyValue(value ?? '')).slice(1, -1) : JSON.stringify(value ?? null)));
+}
+
+function formEscape(value: unknown): string {
+  return encodeURIComponent(stringifyValue(value)).replace(/%20/g, '+');
+}
+
+/** Escapes text for a SPARQL string literal (`"…"` or `'…'`). */
+function sparqlEscape(value: unknown): string {
+  return stringifyValue(value).replace(/[\\"'\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
 }
 
 function xmlEscape(value: unknown): string {

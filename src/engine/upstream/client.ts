@@ -11,7 +11,7 @@ export interface UpstreamRequest {
   method: string;
   url: URL;
   headers: Record<string, string>;
-  body?: string | Buffer | FormData;
+  body?: string | Buffer;
 }
 
 export interface UpstreamResponse {

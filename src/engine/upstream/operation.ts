@@ -6,7 +6,8 @@
 import type { ConsumedApi, ConsumedOperation, ConsumedParameter, ConsumedResource } from '../../spec/model.js';
 import type { BindScope } from '../binds.js';
 import { ConfigError, InputError } from '../errors.js';
-import { Template, pathSegmentEscape, stringifyValue, walkPath, type Lookup } from '../templates.js';
+import type { Redactor } from '../redact.js';
+import { Template, paramValue, pathSegmentEscape, stringifyValue, type Lookup } from '../templates.js';
 import { compileAuth, type AuthApplier } from './auth.js';
 import { compileBody, encodeCallerBody, type BodyEncoder, type EncodedBody } from './body.js';
 import type { UpstreamClient, UpstreamResponse } from './client.js';
@@ -17,6 +18,10 @@ export interface CallContext {
   client: UpstreamClient;
   routes: UpstreamRoutes;
   binds: BindScope;
+  /** Environment for `in: environment` parameters (default: the process environment). */
+  env?: Record<string, string | undefined>;
+  /** Learns credentials derived at call time (basic auth, environment values) so they never leak. */
+  redactor?: Redactor;
   requestId?: string;
   signal?: AbortSignal;
 }
@@ -41,7 +46,11 @@ export class PreparedOperation {
   readonly name: string;
   readonly method: string;
   private readonly baseUri: Template;
+  /** baseUri variables that are bind variables: inserted as they are (hosts, base paths); others are encoded. */
+  private readonly baseUriBinds: Set<string>;
   private readonly path: Template;
+  /** The query string written in the resource path (`/items?kind={kind}`), one template per value. */
+  private readonly pathQuery: { name: string; value: Template }[];
   private readonly parameters: CompiledParameter[];
   private readonly auth?: AuthApplier;
   private readonly body?: BodyEncoder;
@@ -54,13 +63,28 @@ export class PreparedOperation {
     readonly resource: ConsumedResource,
     readonly operation: ConsumedOperation,
     binds: BindScope,
+    private readonly redactor?: Redactor,
   ) {
     this.namespace = api.namespace;
     this.name = operation.name;
     this.method = operation.method;
-    this.baseUri = Template.compile(api.baseUri);
-    // OpenAPI-style `{name}` placeholders mean the same as `{{name}}` (dialect), path-encoded.
-    this.path = Template.compile(resource.path.replace(/(?<!\{)\{([A-Za-z0-9_.-]+)\}(?!\})/g, '{{$1}}'));
+    // OpenAPI-style `{name}` placeholders mean the same as `{{name}}` (dialect).
+    this.baseUri = Template.compile(singleBraces(api.baseUri));
+    this.baseUriBinds = new Set(this.baseUri.variables.map((v) => v.path).filter((path) => binds.variableFor(path) !== undefined || binds.isQualified(path)));
+    const query = resource.path.indexOf('?');
+    this.path = Template.compile(singleBraces(query < 0 ? resource.path : resource.path.slice(0, query)));
+    this.pathQuery =
+      query < 0
+        ? []
+        : resource.path
+            .slice(query + 1)
+            .split('&')
+            .filter((pair) => pair !== '')
+            .map((pair) => {
+              const eq = pair.indexOf('=');
+              const name = safeDecode(eq < 0 ? pair : pair.slice(0, eq));
+              return { name, value: Template.compile(singleBraces(eq < 0 ? '' : safeDecode(pair.slice(eq + 1)))) };
+            });
     this.parameters = mergeParameters(api.inputParameters, resource.inputParameters, operation.inputParameters).map((spec) => ({
       spec,
       fixed:
@@ -80,13 +104,15 @@ export class PreparedOperation {
     const collect = (t: Template | undefined) => t?.variables.forEach((v) => variables.add(v.path));
     collect(this.baseUri);
     collect(this.path);
+    for (const q of this.pathQuery) collect(q.value);
     for (const p of this.parameters) if (p.fixed instanceof Template) collect(p.fixed);
     this.auth?.variables.forEach((v) => variables.add(v));
     if (operation.body) collectBodyVariables(operation.body, variables);
     const pathNames = new Set(this.parameters.map((p) => p.spec.name));
     this.bindVariables = [...variables]
       .filter((path) => binds.variableFor(path) !== undefined || (binds.isQualified(path) && !pathNames.has(path)))
-      .map((path) => binds.variableFor(path) ?? path);
+      .map((path) => binds.variableFor(path) ?? path)
+      .filter((v, i, all) => all.indexOf(v) === i);
   }
 
   get ref(): string {
@@ -99,26 +125,28 @@ export class PreparedOperation {
   }
 
   async call(params: Record<string, unknown>, ctx: CallContext): Promise<CallOutcome> {
-    const bindValues = await ctx.binds.values(new Set(this.bindVariables));
+    const bindValues = await ctx.binds.values(this.bindVariables);
     const outcome = await this.send(params, bindValues, ctx);
     if (outcome.response.status === 401) {
       // A provider-backed credential (e.g. an OAuth2 token) may have expired early: refresh once, retry once.
       let refreshed = false;
       for (const [variable, value] of bindValues) refreshed = ctx.binds.invalidate(variable, value) || refreshed;
-      if (refreshed) return this.send(params, await ctx.binds.values(new Set(this.bindVariables)), ctx);
+      if (refreshed) return this.send(params, await ctx.binds.values(this.bindVariables), ctx);
     }
     return outcome;
   }
 
   private async send(params: Record<string, unknown>, bindValues: Map<string, string>, ctx: CallContext): Promise<CallOutcome> {
     const values: Record<string, unknown> = { ...params };
+    // Bind variables win over same-named call parameters: a caller can never replace a host or a credential.
     const lookup: Lookup = (path) => {
-      if (path in values) return values[path];
       const variable = ctx.binds.variableFor(path);
       if (variable !== undefined) return bindValues.get(variable);
+      if (path in values) return values[path];
       if (ctx.binds.isQualified(path)) throw new ConfigError(`The template variable \`${path}\` names no declared bind variable.`);
-      return walkPath(values, path);
+      return paramValue(values, path);
     };
+    const redactor = ctx.redactor ?? this.redactor;
 
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: this.accept };
     if (ctx.requestId) headers['x-request-id'] = ctx.requestId;
@@ -135,7 +163,10 @@ export class PreparedOperation {
         if (value === '') value = undefined;
       } else if (fixed) value = fixed.constant;
       else value = values[spec.name];
-      if (value === undefined && spec.in === 'environment') value = process.env[spec.name];
+      if (value === undefined && spec.in === 'environment') {
+        value = (ctx.env ?? process.env)[spec.name];
+        if (typeof value === 'string') redactor?.add(value);
+      }
       if (value === undefined || value === null) {
         if (spec.required) {
           throw new InputError(`Missing required parameter \`${spec.name}\` (${spec.in}) for ${this.ref}.`, { parameter: spec.name, in: spec.in });
@@ -149,7 +180,7 @@ export class PreparedOperation {
           else query.append(spec.name, stringifyValue(value));
           break;
         case 'header':
-          headers[spec.name.toLowerCase()] = stringifyValue(value);
+          headers[spec.name.toLowerCase()] = headerValue(spec.name, value);
           break;
         case 'cookie':
           cookies.push(`${spec.name}=${encodeURIComponent(stringifyValue(value))}`);
@@ -166,16 +197,30 @@ export class PreparedOperation {
     }
     if (cookies.length > 0) headers.cookie = cookies.join('; ');
 
-    const url = this.buildUrl(lookup, values, ctx);
+    const url = this.buildUrl(lookup, ctx);
+    for (const { name, value } of this.pathQuery) {
+      if (value.isStatic) url.searchParams.append(name, value.source);
+      else {
+        const rendered = value.evaluate(lookup);
+        if (rendered === undefined || rendered === null || rendered === '') continue; // an unsupplied optional query value
+        if (Array.isArray(rendered)) for (const item of rendered) url.searchParams.append(name, stringifyValue(item));
+        else url.searchParams.append(name, stringifyValue(rendered));
+      }
+    }
     for (const [k, v] of query) url.searchParams.append(k, v);
-    this.auth?.apply(lookup, headers, url.searchParams);
+    if (this.auth) {
+      this.auth.apply(lookup, headers, url.searchParams, redactor);
+      for (const [name, value] of Object.entries(headers)) headers[name] = headerValue(name, value);
+    }
 
+    const declaredType = headers['content-type'];
     let encoded: EncodedBody | undefined;
-    if (this.body) encoded = this.body(lookup);
-    else if (hasBodyValue) encoded = encodeCallerBody(Object.keys(bodyFields).length > 0 && isPlainObject(bodyValue) ? { ...(bodyValue as object), ...bodyFields } : bodyValue, headers['content-type']);
-    else if (Object.keys(bodyFields).length > 0) encoded = encodeCallerBody(bodyFields, headers['content-type']);
-    if (encoded?.contentType && !(encoded.body instanceof FormData)) headers['content-type'] = encoded.contentType;
-    else if (encoded?.body instanceof FormData) delete headers['content-type'];
+    if (this.body) encoded = this.body(lookup, declaredType);
+    else if (hasBodyValue) encoded = encodeCallerBody(Object.keys(bodyFields).length > 0 && isPlainObject(bodyValue) ? { ...(bodyValue as object), ...bodyFields } : bodyValue, declaredType);
+    else if (Object.keys(bodyFields).length > 0) encoded = encodeCallerBody(bodyFields, declaredType);
+    // The content type always describes the encoding actually sent.
+    if (encoded?.contentType) headers['content-type'] = encoded.contentType;
+    else if (!encoded) delete headers['content-type'];
 
     const request = { method: this.method, url, headers, body: encoded?.body };
     let response = await ctx.client.send(request, ctx.signal);
@@ -189,16 +234,22 @@ export class PreparedOperation {
     return { response, method: this.method, url: `${url.origin}${url.pathname}` };
   }
 
-  private buildUrl(lookup: Lookup, values: Record<string, unknown>, ctx: CallContext): URL {
-    const base = ctx.routes.rewrite(this.namespace, this.baseUri.render(lookup).replace(/\/+$/, ''));
+  private buildUrl(lookup: Lookup, ctx: CallContext): URL {
+    const renderedBase = this.baseUri.renderEach(lookup, (path) => (this.baseUriBinds.has(path) ? stringifyValue : pathSegmentEscape));
+    let base: string;
+    try {
+      base = ctx.routes.rewrite(this.namespace, renderedBase.replace(/\/+$/, ''));
+    } catch {
+      throw new ConfigError(`The consumed API \`${this.namespace}\` has an invalid base URI.`);
+    }
     for (const variable of this.path.variables) {
       const v = lookup(variable.path);
       if (v === undefined || v === null || v === '') {
         throw new InputError(`Missing path parameter \`${variable.path}\` for ${this.ref}.`, { parameter: variable.path, in: 'path' });
       }
     }
-    let path = this.path.render((p) => (p in values ? values[p] : lookup(p)), pathSegmentEscape);
-    if (path !== '' && !path.startsWith('/') && !path.startsWith('?')) path = `/${path}`;
+    let path = this.path.render(lookup, pathSegmentEscape);
+    if (path !== '' && !path.startsWith('/')) path = `/${path}`;
     try {
       return new URL(base + path);
     } catch {
@@ -242,6 +293,26 @@ function collectBodyVariables(body: ConsumedOperation['body'], into: Set<string>
   if (!body) return;
   if (body.kind === 'raw') visit(body.template);
   else visit(body.data);
+}
+
+/** `{name}` (OpenAPI style) → `{{name}}`; `{{name}}` is left alone. */
+function singleBraces(text: string): string {
+  return text.replace(/(?<!\{)\{([A-Za-z0-9_.-]+)\}(?!\})/g, '{{$1}}');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** A header value as text; CR, LF or NUL would split or corrupt the request, so they are refused. */
+function headerValue(name: string, value: unknown): string {
+  const text = stringifyValue(value);
+  if (/[\r\n\0]/.test(text)) throw new InputError(`The value for header \`${name}\` contains a line break or NUL character.`, { parameter: name, in: 'header' });
+  return text;
 }
 
 function isPlainObject(v: unknown): boolean {

@@ -372,10 +372,15 @@ export function bindReference(index: CapabilityIndex, path: string): { qualified
 // Consumed operations
 
 /** Consumed parameters as the runtime merges them (API, then resource, then operation; later wins). */
+const paramsCache = new WeakMap<ConsumedOperation, ConsumedParameter[]>();
 export function consumedParameters(target: OperationTarget): ConsumedParameter[] {
+  const cached = paramsCache.get(target.operation);
+  if (cached) return cached;
   const byName = new Map<string, ConsumedParameter>();
   for (const p of [...target.api.inputParameters, ...target.resource.inputParameters, ...target.operation.inputParameters]) byName.set(`${p.in}:${p.name}`, p);
-  return [...byName.values()];
+  const list = [...byName.values()];
+  paramsCache.set(target.operation, list);
+  return list;
 }
 
 /** Parameters with a fixed `value`/`template`: they never need a caller. */
@@ -384,7 +389,10 @@ export function hasFixedValue(p: ConsumedParameter): boolean {
 }
 
 /** Every template variable a consumed operation reads (path, baseUri, parameter values, body, auth). */
+const variablesCache = new WeakMap<ConsumedOperation, Set<string>>();
 export function operationVariables(target: OperationTarget): Set<string> {
+  const cached = variablesCache.get(target.operation);
+  if (cached) return cached;
   const vars = new Set<string>();
   for (const v of pathVariables(target.resource.path)) vars.add(v.name);
   for (const v of templateVariables(target.api.baseUri)) vars.add(v);
@@ -395,6 +403,7 @@ export function operationVariables(target: OperationTarget): Set<string> {
   bodyTemplateVariables(target.operation.body).forEach((v) => vars.add(v));
   const auth = target.api.authentication;
   if (auth) deepTemplateVariables(auth.type === 'oauth2' ? auth.settings : auth).forEach((v) => vars.add(v));
+  variablesCache.set(target.operation, vars);
   return vars;
 }
 
@@ -410,7 +419,10 @@ export interface CallSite {
   owner: Location;
 }
 
+const sitesCache = new WeakMap<CapabilityIndex, CallSite[]>();
 export function callSites(index: CapabilityIndex): CallSite[] {
+  const cached = sitesCache.get(index);
+  if (cached) return cached;
   const out: CallSite[] = [];
   for (const unit of index.units) {
     const inv = unit.invocable;
@@ -419,6 +431,7 @@ export function callSites(index: CapabilityIndex): CallSite[] {
       if (step.type === 'call') out.push({ unit, step, ref: step.call.ref, with: step.with, loc: step.call.loc, owner: step.loc });
     }
   }
+  sitesCache.set(index, out);
   return out;
 }
 
@@ -458,19 +471,37 @@ export interface RawString {
 
 const stringsCache = new WeakMap<Capability, RawString[]>();
 
-/** Every string value of the raw document with its JSON pointer (cached per capability). */
+/** Keys whose string values are prose (checked by description-unsafe). */
+export const TEXT_KEYS = new Set(['description', 'label', 'title']);
+
+/**
+ * The raw document's string values that rules read — those holding a `{{template}}`
+ * and the prose fields (`description`, `label`, `title`) — with their JSON
+ * pointers (cached per capability).
+ */
 export function rawStrings(capability: Capability): RawString[] {
   const cached = stringsCache.get(capability);
   if (cached) return cached;
   const out: RawString[] = [];
-  const walk = (node: unknown, pointer: string, key: string) => {
-    if (typeof node === 'string') out.push({ pointer, key, text: node });
-    else if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${pointer}/${i}`, key));
-    else if (node !== null && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) walk(v, `${pointer}/${escapePointer(k)}`, k);
+  const path: string[] = [];
+  const walk = (node: unknown, key: string) => {
+    if (typeof node === 'string') {
+      if (TEXT_KEYS.has(key) || node.includes('{{')) out.push({ pointer: path.length === 0 ? '' : `/${path.join('/')}`, key, text: node });
+    } else if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        path.push(String(i));
+        walk(node[i], key);
+        path.pop();
+      }
+    } else if (node !== null && typeof node === 'object') {
+      for (const k in node) {
+        path.push(k.includes('/') || k.includes('~') ? escapePointer(k) : k);
+        walk((node as Record<string, unknown>)[k], k);
+        path.pop();
+      }
     }
   };
-  walk(capability.source.data, '', '');
+  walk(capability.source.data, '');
   stringsCache.set(capability, out);
   return out;
 }

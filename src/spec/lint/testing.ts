@@ -2,6 +2,7 @@
  * Test helpers for lint rules: inline YAML → capability (parse + normalise,
  * independent of the JSON Schema stage) → the diagnostics of one rule.
  */
+import { parse, stringify } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Capability } from '../model.js';
 import { normalizeCapability } from '../normalize.js';
@@ -21,10 +22,27 @@ export function lint(rule: LintRule, ...yamls: string[]): Diagnostic[] {
   return rule.check(yamls.map((y, i) => capabilityFrom(y, yamls.length === 1 ? 'inline.yaml' : `inline-${i + 1}.yaml`)));
 }
 
-/**
- * A small valid capability; `patch` edits the parsed structure before it is
- * re-serialised, so each test states only what it changes.
- */
+/** A parsed capability document, loosely typed so tests can edit any part of it. */
+export type Doc = Record<string, any>;
+
+/** BASE with an edit applied to its parsed structure, re-serialised: each test states only what it changes. */
+export function variant(edit: (doc: Doc) => void, base: string = BASE): string {
+  const doc = parse(base) as Doc;
+  edit(doc);
+  return stringify(doc);
+}
+
+/** Shortcuts into a BASE-shaped document. */
+export const at = {
+  api: (d: Doc) => d.capability.consumes[0],
+  consumedOp: (d: Doc) => d.capability.consumes[0].resources[0].operations[0],
+  rest: (d: Doc) => d.capability.exposes[0],
+  restOp: (d: Doc) => d.capability.exposes[0].resources[0].operations[0],
+  mcp: (d: Doc) => d.capability.exposes[1],
+  tool: (d: Doc) => d.capability.exposes[1].tools[0],
+};
+
+/** A small capability every rule accepts without errors or warnings. */
 export const BASE = `naftiko: 1.0.0-alpha2
 info:
   label: Test

@@ -111,6 +111,7 @@ export function describeValue(pointer: string, data: unknown): string {
   const { key, parentPointer } = splitPointer(pointer);
   if (key === undefined) return describeNode(pointer, data);
   if (/^\d+$/.test(key)) return describeNode(pointer, data);
+  if (parentPointer === '') return `\`${key}\``;
   return `\`${key}\` of ${describeNode(parentPointer, data)}`;
 }
 

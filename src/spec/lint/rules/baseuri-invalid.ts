@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { childPointer, perCapability, reportAt, type DiagnosticInput } from '../context.js';
+import { childPointer, perCapability, rawAt, reportAt, type DiagnosticInput } from '../context.js';
 
 const code = 'baseuri-invalid';
 
@@ -18,19 +18,20 @@ export const baseUriInvalid: LintRule = {
     perCapability(capabilities, ({ capability }) => {
       const out: Diagnostic[] = [];
       for (const api of capability.consumes) {
-        for (const problem of problems(api.baseUri, api.namespace)) {
-          out.push(reportAt(capability, childPointer(api.loc, 'baseUri'), problem));
+        const pointer = childPointer(api.loc, 'baseUri');
+        for (const problem of problems(api.baseUri, api.namespace, rawAt(capability, pointer) === undefined)) {
+          out.push(reportAt(capability, pointer, problem));
         }
       }
       return out;
     }),
 };
 
-function problems(baseUri: string, namespace: string): DiagnosticInput[] {
+function problems(baseUri: string, namespace: string, absent: boolean): DiagnosticInput[] {
   const error = (message: string, hint?: string): DiagnosticInput => ({ code, severity: 'error', message, hint });
   const uri = baseUri.trim();
   if (uri === '') {
-    return [error(`The consumed API \`${namespace}\` has an empty baseUri, so none of its operations can be called.`, 'Set it to the API server URL, e.g. `https://api.example.com/v1`, or `{{env.API_BASE_URL}}`.')];
+    return [error(`The consumed API \`${namespace}\` has ${absent ? 'no' : 'an empty'} baseUri, so none of its operations can be called.`, 'Set it to the API server URL, e.g. `https://api.example.com/v1`, or `{{env.API_BASE_URL}}`.')];
   }
   const out: DiagnosticInput[] = [];
   // Templates stand for unknown text: a placeholder host keeps the rest checkable.

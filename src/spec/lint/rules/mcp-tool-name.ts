@@ -20,6 +20,7 @@ export const mcpToolName: LintRule = {
         if (adapter.type !== 'mcp') continue;
         for (const tool of adapter.tools) {
           if (tool.name === '' && tool.ref) continue; // inherited from the aggregate function
+          if (tool.name.length <= MAX && VALID.test(tool.name)) continue;
           const problems: string[] = [];
           if (tool.name.length > MAX) problems.push(`is ${tool.name.length} characters long (at most ${MAX})`);
           const bad = [...new Set(tool.name.replace(/[A-Za-z0-9_.-]/g, ''))];

@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { callSites, consumedParameters, hasFixedValue, pathVariables, perCapability, report, uniqueCall } from '../context.js';
+import { callSites, consumedParameters, hasFixedValue, pathVariables, perCapability, rawAt, rawObject, report, uniqueCall } from '../context.js';
 import { isSupplied } from './path-parameter-unsupplied.js';
 
 const code = 'parameter-unsupplied';
@@ -27,7 +27,16 @@ export const parameterUnsupplied: LintRule = {
         );
         if (missing.length === 0) continue;
         const auth = target.api.authentication;
-        const authHeader = auth?.type === 'apikey' && auth.placement === 'header' ? auth.key.toLowerCase() : auth && auth.type !== 'oauth2' && auth.type !== 'apikey' ? 'authorization' : undefined;
+        // The header the consumed authentication sets (an OpenAPI-derived `Authorization` header parameter duplicates it).
+        const rawAuth = rawObject(rawAt(index.capability, `${target.api.loc.pointer}/authentication`));
+        const authHeader =
+          auth?.type === 'apikey'
+            ? auth.placement === 'header'
+              ? (auth.key || String(rawAuth?.name ?? '')).toLowerCase()
+              : undefined
+            : auth && auth.type !== 'oauth2'
+              ? 'authorization'
+              : undefined;
         const coveredByAuth = missing.some((p) => p.in === 'header' && p.name.toLowerCase() === authHeader);
         const notInPath = missing.filter((p) => p.in === 'path');
         const where = site.step ? `step \`${site.step.name}\` of the ${site.unit.label}` : `the ${site.unit.label}`;

@@ -1,0 +1,184 @@
+/**
+ * `runtime serve`: starts the Runtime (or, with --workers N, a cluster of
+ * them), hot-reloads on SIGHUP and --watch, and shuts down gracefully on
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most
+ * --drain-timeout), exit 0. A second signal while draining exits at once (1).
+ */
+import cluster from 'node:cluster';
+import { Redactor } from '../engine/redact.js';
+import { buildControlApp, ALL_CONTROL_FEATURES } from '../exposes/control/app.js';
+import { loadCapabilities } from '../spec/loader.js';
+import { attachWorker, ClusterSupervisor, reportWorkerFailure } from '../server/cluster.js';
+import { HttpListener } from '../server/listener.js';
+import { createLogger, type Logger } from '../server/logger.js';
+import { planListeners } from '../server/plan.js';
+import { Runtime, StartupError } from '../server/runtime.js';
+import { FileWatcher } from '../server/watch.js';
+import type { ServeConfig } from './config.js';
+import { renderDiagnostics } from './report.js';
+
+export async function serve(config: ServeConfig): Promise<number> {
+  const redactor = new Redactor();
+  const base = createLogger({ level: config.logLevel, redactor, pretty: config.logFormat === 'auto' ? undefined : config.logFormat === 'pretty' });
+  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, base);
+  const logger = cluster.isWorker ? base.child({ worker: Number(process.env.RUNTIME_WORKER_INDEX ?? cluster.worker?.id ?? 0) }) : base;
+  return serveRuntime(config, logger, redactor);
+}
+
+/** One process serving everything (also each cluster worker). */
+async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redactor): Promise<number> {
+  const worker = cluster.isWorker;
+  let runtime: Runtime;
+  try {
+    runtime = await Runtime.start({
+      paths: config.paths,
+      host: config.host,
+      restPort: config.restPort,
+      mcpPort: config.mcpPort,
+      // In a cluster the primary serves the control endpoints (with metrics of every worker).
+      controlPort: worker ? undefined : config.controlPort,
+      upstreams: config.upstreams,
+      envFile: config.envFile,
+      strictBinds: config.strict,
+      skipInvalid: config.skipInvalid,
+      maxBodyBytes: config.maxBodyBytes,
+      upstreamTimeoutMs: config.upstreamTimeoutMs,
+      allowedOrigins: config.allowedOrigins,
+      allowedHosts: config.allowedHosts,
+      drainTimeoutMs: config.drainTimeoutMs,
+      tokenProviders: config.tokenProviders,
+      logger,
+      redactor,
+    });
+  } catch (error) {
+    if (error instanceof StartupError) {
+      if (worker) reportWorkerFailure(error.message);
+      else printStartupError(error);
+      return 1;
+    }
+    throw error;
+  }
+  if (!worker) {
+    if (config.configFile) logger.info({ config: config.configFile }, `configuration read from ${config.configFile}`);
+    for (const s of runtime.summaries) logger.info({ kind: s.kind, url: s.url, adapters: s.adapters }, describeListener(s));
+    if (config.upstreams.size > 0) logger.info({ upstreams: config.upstreams.entries() }, 'upstream overrides active');
+  }
+  logger.info({ files: runtime.files.length, generation: runtime.generationId, pid: process.pid }, `ready: ${runtime.files.length} capability file(s)`);
+
+  let watcher: FileWatcher | undefined;
+  if (config.watch && !worker) {
+    watcher = await FileWatcher.start([...config.paths, ...(config.envFile ? [config.envFile] : [])], () => void runtime.reload(), { logger });
+    logger.info({ paths: config.paths }, 'watching capability files for changes');
+  }
+  const onHup = () => {
+    logger.info({ signal: 'SIGHUP' }, 'reloading');
+    void runtime.reload();
+  };
+  if (!worker) process.on('SIGHUP', onHup);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (reason: string) => {
+      if (stopping) {
+        if (reason !== 'primary') {
+          logger.warn({ signal: reason }, 'second signal while draining: exiting now');
+          flushThenExit(logger, 1);
+        }
+        return;
+      }
+      stopping = true;
+      watcher?.close();
+      process.off('SIGHUP', onHup);
+      logger.info({ signal: reason, drainTimeoutMs: config.drainTimeoutMs }, 'shutting down: no new connections, draining in-flight requests');
+      void runtime.close(config.drainTimeoutMs).then(resolve, resolve);
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    if (worker) attachWorker(runtime, () => stop('primary'));
+  });
+  logger.info('stopped');
+  flushThenExit(logger, 0);
+  return 0;
+}
+
+/** --workers N: fork, supervise, forward signals; serve the control endpoints. */
+async function servePrimary(config: ServeConfig, logger: Logger): Promise<number> {
+  // Validate once here so problems are printed once, not by every worker.
+  const loaded = await loadCapabilities(config.paths);
+  const plan = planListeners(loaded.capabilities, { host: config.host, restPort: config.restPort, mcpPort: config.mcpPort, controlPort: config.controlPort });
+  const errors = [...loaded.diagnostics, ...plan.diagnostics].filter((d) => d.severity === 'error');
+  if (errors.length > 0 && (!config.skipInvalid || plan.diagnostics.length > 0)) {
+    printStartupError(new StartupError(`${errors.length} error(s) in capability files`, errors));
+    return 1;
+  }
+  const supervisor = new ClusterSupervisor({ workers: config.workers, logger, drainTimeoutMs: config.drainTimeoutMs });
+  let control: HttpListener | undefined;
+  if (config.controlPort !== undefined) {
+    const app = buildControlApp(supervisor, ALL_CONTROL_FEATURES);
+    control = new HttpListener('control', config.host, config.controlPort, (request) => app.fetch(request));
+    try {
+      await control.listen();
+    } catch (error) {
+      process.stderr.write(`runtime: cannot start: cannot listen on ${config.host}:${config.controlPort} (${(error as NodeJS.ErrnoException).code})\n`);
+      return 1;
+    }
+    logger.info({ kind: 'control', url: control.url }, `CONTROL listening on ${control.url} (metrics of all workers)`);
+  }
+  let stopping = false;
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: reason }, 'shutting down: draining every worker');
+    await supervisor.shutdown();
+    await control?.close(1000);
+  };
+  const done = new Promise<void>((resolve) => {
+    process.on('SIGINT', () => void stop('SIGINT').then(resolve));
+    process.on('SIGTERM', () => void stop('SIGTERM').then(resolve));
+  });
+  try {
+    await supervisor.start();
+  } catch (error) {
+    process.stderr.write(`runtime: cannot start: ${(error as Error).message}\n`);
+    await stop('startup-failure');
+    return 1;
+  }
+  logger.info({ workers: config.workers, pid: process.pid }, `ready: ${config.workers} workers sharing the listeners`);
+  const reload = () => void supervisor.reload();
+  process.on('SIGHUP', () => {
+    logger.info({ signal: 'SIGHUP' }, 'reloading every worker');
+    reload();
+  });
+  let watcher: FileWatcher | undefined;
+  if (config.watch) watcher = await FileWatcher.start([...config.paths, ...(config.envFile ? [config.envFile] : [])], reload, { logger });
+  await done;
+  watcher?.close();
+  logger.info('stopped');
+  flushThenExit(logger, 0);
+  return 0;
+}
+
+function describeListener(s: { kind: string; url: string; adapters: string[]; routes: unknown[]; tools: unknown[] }): string {
+  const what = s.kind === 'rest' ? `${s.routes.length} route(s)` : s.kind === 'mcp' ? `${s.tools.length} tool(s)` : 'health, metrics, status';
+  return `${s.kind.toUpperCase()} listening on ${s.url} — ${s.adapters.join(', ')} — ${what}`;
+}
+
+function printStartupError(error: StartupError): void {
+  process.stderr.write(`runtime: cannot start: ${error.message}\n`);
+  if (error.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(error.diagnostics, 'text', new Set(error.diagnostics.map((d) => d.file)).size)}\n`);
+}
+
+/** Exits once the log lines are written; something left open (a stuck socket) cannot keep the process alive. */
+function flushThenExit(logger: Logger, code: number): void {
+  const exit = () => process.exit(code);
+  const timer = setTimeout(exit, 2000);
+  timer.unref();
+  try {
+    logger.flush((error) => {
+      if (error) exit();
+      else setImmediate(exit);
+    });
+  } catch {
+    setImmediate(exit);
+  }
+}
