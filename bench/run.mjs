@@ -62,7 +62,7 @@ if (opts.quick) {
 
 async function main() {
   requireBuild();
-  warnIfBusy();
+  const foreignBefore = await warnIfBusy();
   const pin = pinning(opts);
   const loader = chooseLoader(opts.loader);
   const machine = machineInfo();
@@ -103,10 +103,10 @@ async function main() {
   }
   log(`checks    all targets answer correctly`);
 
-  const measure = async (target, label) => {
+  const measure = async (target, label, serverPid) => {
     if (opts.warmup > 0) await load(loader, pin, target, { durationS: opts.warmup, connections: opts.connections });
-    const r = await load(loader, pin, target, { durationS: opts.duration, connections: opts.connections });
-    log(`  ${label.padEnd(34)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms${r.errors ? `  ERRORS ${r.errors} (non2xx ${r.non2xx}, socket ${r.socketErrors})` : ''}`);
+    const r = await load(loader, pin, target, { durationS: opts.duration, connections: opts.connections, serverPid });
+    log(`  ${label.padEnd(34)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server CPU ${r.serverCores}  foreign CPU ${r.foreignCores}${r.errors ? `  ERRORS ${r.errors} (non2xx ${r.non2xx}, socket ${r.socketErrors})` : ''}`);
     return r;
   };
 
@@ -119,13 +119,13 @@ async function main() {
     for (const s of scenarios) {
       const pid = instances[s.instance].pid;
       const before = rssMb(pid);
-      push(results, s.id, await measure(s.target, `${s.id} (runtime)`));
+      push(results, s.id, await measure(s.target, `${s.id} (runtime)`, pid));
       push(rss, s.id, { before, after: rssMb(pid) });
       for (const kind of ['direct', 'nginx']) {
         const t = s.ref[kind];
         if (!t || (kind === 'direct' && !opts.direct) || refsDone.has(t.id)) continue;
         refsDone.add(t.id);
-        push(results, t.id, await measure(t, `${t.id}`));
+        push(results, t.id, await measure(t, `${t.id}`, kind === 'nginx' ? rig.nginx.child.pid : rig.upstream.child.pid));
       }
     }
   }
@@ -139,6 +139,9 @@ async function main() {
       p99Ms: round(median(runs.map((r) => r.p99Ms)), 2),
       errors: runs.reduce((a, r) => a + r.errors, 0),
       requests: runs.reduce((a, r) => a + r.requests, 0),
+      foreignCoresMax: Math.max(...runs.map((r) => r.foreignCores)),
+      serverCores: round(median(runs.map((r) => r.serverCores)), 2),
+      rpsPerServerCore: round(median(runs.map((r) => (r.serverCores ? r.rps / r.serverCores : null)))),
       runs,
     };
   const out = scenarios.map((s) => {
@@ -167,20 +170,24 @@ async function main() {
   const pct = (x) => (x === null ? null : `${(x * 100).toFixed(1)}%`);
   const rows = [];
   for (const s of out) {
-    rows.push([s.id, 'runtime', s.runtime.rps, s.runtime.p50Ms.toFixed(2), s.runtime.p99Ms.toFixed(2), s.runtime.errors, pct(s.ratioToDirect), pct(s.ratioToNginx), `${s.rssMb.before}→${s.rssMb.after}`, s.responseBytes]);
+    rows.push([s.id, 'runtime', s.runtime.rps, s.runtime.p50Ms.toFixed(2), s.runtime.p99Ms.toFixed(2), s.runtime.errors, pct(s.ratioToDirect), pct(s.ratioToNginx), `${s.rssMb.before}→${s.rssMb.after}`, s.responseBytes, s.runtime.serverCores, s.runtime.rpsPerServerCore, s.runtime.foreignCoresMax]);
     for (const kind of ['direct', 'nginx']) {
       const r = s[kind];
-      if (r) rows.push(['', kind, r.rps, r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.errors, null, null, null, s.referenceResponseBytes]);
+      if (r) rows.push(['', kind, r.rps, r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.errors, null, null, null, s.referenceResponseBytes, r.serverCores, r.rpsPerServerCore, r.foreignCoresMax]);
     }
   }
   const lines = [];
   lines.push('');
-  lines.push(table(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct', 'vs nginx', 'RSS MB', 'bytes'], rows));
+  lines.push(table(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct', 'vs nginx', 'RSS MB', 'bytes', 'srv CPU', 'req/s/core', 'foreign'], rows));
+  lines.push('srv CPU = cores used by the server measured (runtime, nginx, or the upstream for direct), req/s/core = req/s ÷ srv CPU; foreign = cores used by processes outside the bench (max over runs): > 0.1 on a runtime row means a noisy number');
   const mapped = out.find((s) => s.id === 'rest-items-mapped');
   const raw = out.find((s) => s.id === 'rest-items-raw');
   if (mapped && raw) {
     lines.push('');
-    lines.push(`mapping overhead (items mapped vs raw twin): ${pct(1 - mapped.runtime.rps / raw.runtime.rps)} fewer req/s, p50 ${(mapped.runtime.p50Ms - raw.runtime.p50Ms).toFixed(2)} ms, ~${round((1e6 / mapped.runtime.rps - 1e6 / raw.runtime.rps), 1)} µs CPU per request`);
+    const cpuUs = (r) => (r.rpsPerServerCore ? 1e6 / r.rpsPerServerCore : null);
+    const mappedUs = cpuUs(mapped.runtime);
+    const rawUs = cpuUs(raw.runtime);
+    lines.push(`mapping overhead (items mapped vs raw twin): ${pct(1 - mapped.runtime.rps / raw.runtime.rps)} fewer req/s, p50 ${(mapped.runtime.p50Ms - raw.runtime.p50Ms).toFixed(2)} ms; runtime CPU per request ${round(mappedUs)} µs mapped vs ${round(rawUs)} µs raw (+${round(mappedUs - rawUs)} µs)`);
   }
   lines.push(`runtime RSS MB: idle ${JSON.stringify(idleRss)} → end ${JSON.stringify(finalRss)}`);
   for (const s of out) lines.push(`  ${s.id}: ${s.title}`);
@@ -207,6 +214,7 @@ async function main() {
     kind: 'bench',
     at: new Date().toISOString(),
     machine,
+    foreignCoresBefore: foreignBefore,
     config: { ...opts, loader: loader.name, pinned: pin.enabled, gatewayCpu: pin.gatewayCpu, clientCpu: pin.clientCpu, toolsSource: rig.toolsLabel },
     scenarios: out,
     rss: { idle: idleRss, final: finalRss },

@@ -37,7 +37,7 @@ if (opts.help) {
 
 async function main() {
   requireBuild();
-  warnIfBusy();
+  const foreignBefore = await warnIfBusy();
   const pin = pinning(opts);
   const loader = chooseLoader(opts.loader);
   const ids = opts.scenarios.split(',').map((s) => s.trim());
@@ -76,14 +76,14 @@ async function main() {
     const s = scenarios[i % scenarios.length];
     const remaining = opts.requests - total;
     const duration = rate ? Math.max(1, Math.min(opts.chunk, Math.ceil(remaining / rate))) : opts.chunk;
-    const r = await load(loader, pin, s.target, { durationS: duration, connections: opts.connections });
+    const r = await load(loader, pin, s.target, { durationS: duration, connections: opts.connections, serverPid: instances[s.instance].pid });
     total += r.requests;
     non2xx += r.non2xx;
     socketErrors += r.socketErrors;
     rate = (total / (performance.now() - started)) * 1000;
     const now = rss();
-    chunks.push({ scenario: s.id, durationS: duration, requests: r.requests, rps: round(r.rps), p50Ms: round(r.p50Ms, 2), p99Ms: round(r.p99Ms, 2), non2xx: r.non2xx, socketErrors: r.socketErrors, rssMb: now });
-    log(`  ${String(total).padStart(9)} req  ${s.id.padEnd(18)} ${String(Math.round(r.rps)).padStart(6)} req/s  p99 ${r.p99Ms.toFixed(1)} ms  RSS ${JSON.stringify(now)}${r.errors ? `  ERRORS ${r.errors}` : ''}`);
+    chunks.push({ scenario: s.id, durationS: duration, requests: r.requests, rps: round(r.rps), p50Ms: round(r.p50Ms, 2), p99Ms: round(r.p99Ms, 2), serverCores: r.serverCores, foreignCores: r.foreignCores, non2xx: r.non2xx, socketErrors: r.socketErrors, rssMb: now });
+    log(`  ${String(total).padStart(9)} req  ${s.id.padEnd(18)} ${String(Math.round(r.rps)).padStart(6)} req/s  p99 ${r.p99Ms.toFixed(1)} ms  cpu ${r.serverCores}  foreign ${r.foreignCores}  RSS ${JSON.stringify(now)}${r.errors ? `  ERRORS ${r.errors}` : ''}`);
   }
   clearInterval(sampler);
   const elapsedS = (performance.now() - started) / 1000;
@@ -109,6 +109,7 @@ async function main() {
     kind: 'soak',
     at: new Date().toISOString(),
     machine: machineInfo(),
+    foreignCoresBefore: foreignBefore,
     config: { ...opts, loader: loader.name, pinned: pin.enabled, toolsSource: rig.toolsLabel },
     total,
     elapsedS: round(elapsedS, 1),

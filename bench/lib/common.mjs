@@ -2,7 +2,7 @@
 // pinning, RSS, machine facts, statistics and table output. Plain ESM for
 // Node 20 (no build step).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
 import os from 'node:os';
@@ -303,9 +303,81 @@ export function table(headers, rows, align) {
 
 export const log = (...args) => process.stderr.write(`${args.join(' ')}\n`);
 
+// ---------------------------------------------------------------- foreign CPU load
+
+/** Busy jiffies of the whole machine (/proc/stat "cpu" line). */
+function machineBusyTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0);
+}
+
+function procTicks(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    // fields after comm: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14)
+    return { ppid: Number(rest[1]), self: Number(rest[11]) + Number(rest[12]), children: Number(rest[13]) + Number(rest[14]) };
+  } catch {
+    return null;
+  }
+}
+
+function scanProcs() {
+  const all = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const t = procTicks(name);
+    if (t) all.set(Number(name), t);
+  }
+  return all;
+}
+
+/** Ticks of `root` and its live descendants (plus reaped children of `root` when `withReaped`). */
+function treeTicks(all, root, withReaped) {
+  const tree = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, t] of all) if (!tree.has(pid) && tree.has(t.ppid)) (tree.add(pid), (grew = true));
+  }
+  let ticks = 0;
+  for (const pid of tree) {
+    const t = all.get(pid);
+    if (t) ticks += t.self + (withReaped && pid === root ? t.children : 0);
+  }
+  return ticks;
+}
+
+/**
+ * Between `cpuWatch()` and calling the function it returns: the CPU used by
+ * processes that are not ours (other people's builds and tests on a shared
+ * machine) and by the server under test (`serverPid` and its descendants,
+ * e.g. nginx workers), in cores. Our children that exited were reaped by us
+ * and are counted in our cutime.
+ */
+export function cpuWatch(serverPid) {
+  const hz = 100;
+  const t0 = performance.now();
+  const busy0 = machineBusyTicks();
+  const all0 = scanProcs();
+  const ours0 = treeTicks(all0, process.pid, true);
+  const server0 = serverPid ? treeTicks(all0, serverPid, false) : 0;
+  return () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const all = scanProcs();
+    const busy = (machineBusyTicks() - busy0) / hz / seconds;
+    const ours = (treeTicks(all, process.pid, true) - ours0) / hz / seconds;
+    const server = serverPid ? (treeTicks(all, serverPid, false) - server0) / hz / seconds : null;
+    return { busyCores: round(busy, 2), oursCores: round(ours, 2), foreignCores: round(Math.max(0, busy - ours), 2), serverCores: round(server, 2) };
+  };
+}
+
 /** Warn when other work is running: the numbers of a busy machine are not comparable. */
-export function warnIfBusy() {
-  const [one] = os.loadavg();
-  if (one > 0.5) log(`WARNING   load average ${one.toFixed(2)} before the run: other processes compete for the CPUs; numbers will be low and noisy`);
-  return one;
+export async function warnIfBusy() {
+  const stop = cpuWatch();
+  await sleep(1000);
+  const { foreignCores } = stop();
+  if (foreignCores > 0.2) log(`WARNING   other processes use ${foreignCores} CPU core(s) right now: numbers will be low and noisy (see the "foreign" column)`);
+  return foreignCores;
 }

@@ -4,7 +4,7 @@
 //   {rps, requests, durationS, p50Ms, p90Ms, p99Ms, meanMs, maxMs, non2xx, socketErrors, errors, bytes}
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, run, tempDir, which } from './common.mjs';
+import { cpuWatch, ROOT, run, tempDir, which } from './common.mjs';
 
 export function chooseLoader(preference) {
   const wrk = which('wrk');
@@ -41,7 +41,13 @@ end
  * One load run against `target` = {url, method, headers, body}.
  * `durationS` seconds, `connections` keep-alive connections.
  */
-export async function load(loader, pin, target, { durationS, connections, timeoutS = 10 }) {
+export async function load(loader, pin, target, options) {
+  const watch = cpuWatch(options.serverPid);
+  const result = await loadOnce(loader, pin, target, options);
+  return { ...result, ...watch() };
+}
+
+async function loadOnce(loader, pin, target, { durationS, connections, timeoutS = 10 }) {
   if (loader.name === 'wrk') {
     const script = target.__script ?? (target.__script = wrkScript(target));
     const [cmd, args] = pin.wrap('client', loader.bin, ['-t1', `-c${connections}`, `-d${durationS}s`, `--timeout`, `${timeoutS}s`, '-s', script, target.url]);

@@ -32,6 +32,8 @@ export interface MissingBind {
   variable: string;
   key: string;
   source: string;
+  /** Why no value could be read at all (unsupported scheme, unreadable file); absent when only the key is missing. */
+  reason?: string;
   loc: Location;
 }
 
@@ -53,16 +55,17 @@ export class BindScope {
   constructor(capability: Capability, environment: BindEnvironment) {
     for (const bind of capability.binds) {
       this.namespaces.add(bind.namespace);
-      const fileValues = bind.location ? this.readBindFile(bind, capability.dir) : undefined;
+      const file = bind.location ? this.readBindFile(bind, capability.dir) : undefined;
+      const fileValues = file?.values;
       for (const [variable, key] of Object.entries(bind.keys)) {
         const provider = environment.providers.get(variable);
         if (provider) {
           this.byVariable.set(variable, { variable, provider });
           continue;
         }
-        const raw = bind.location ? fileValues?.[key] : environment.env[key];
+        const raw = bind.location ? fileValue(fileValues, key) : environment.env[key];
         if (raw === undefined || raw === null || raw === '') {
-          const missing: MissingBind = { variable, key, source: bind.location ?? 'environment', loc: bind.keyLocs[variable] ?? bind.loc };
+          const missing: MissingBind = { variable, key, source: bind.location ?? 'environment', reason: file?.reason, loc: bind.keyLocs[variable] ?? bind.loc };
           this.missing.push(missing);
           this.byVariable.set(variable, { variable, missing });
         } else {
@@ -103,6 +106,7 @@ export class BindScope {
       if (!declared) throw new ConfigError(`The bind variable \`${variable}\` is not declared in this capability's binds.`, { variable });
       if (declared.missing) {
         const m = declared.missing;
+        if (m.reason) throw new ConfigError(`The bind variable \`${variable}\` has no value: ${m.reason}`, { variable });
         throw new ConfigError(
           `The bind variable \`${variable}\` has no value: set ${m.source === 'environment' ? `the environment variable \`${m.key}\`` : `key \`${m.key}\` in ${m.source}`}.`,
           { variable },
@@ -125,25 +129,51 @@ export class BindScope {
     return this.byVariable.get(variable)?.provider !== undefined;
   }
 
-  private readBindFile(bind: BindSpec, dir: string): Record<string, unknown> | undefined {
+  private readBindFile(bind: BindSpec, dir: string): { values?: Record<string, unknown>; reason?: string } {
     const location = bind.location!;
     if (!location.startsWith('file:')) {
-      const scheme = location.split(':')[0];
-      this.problems.push({ message: `Bind location scheme \`${scheme}:\` is not supported (only file:// and the environment).`, loc: bind.loc });
-      return undefined;
+      const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location)?.[1] ?? location;
+      const reason = `the bind location \`${location}\` uses the \`${scheme}://\` scheme, which this runtime does not support (use a \`file://\` dotenv/JSON/YAML file, or no location for the environment).`;
+      this.problems.push({ message: `Bind \`${bind.namespace}\`: ${reason}`, loc: bind.loc });
+      return { reason };
     }
     const path = bindFilePath(location, dir);
+    let text: string;
     try {
-      const text = readFileSync(path, 'utf8');
-      const ext = extname(path).toLowerCase();
-      if (ext === '.json') return JSON.parse(text) as Record<string, unknown>;
-      if (ext === '.yaml' || ext === '.yml') return (parseYaml(text) ?? {}) as Record<string, unknown>;
-      return parseDotenv(text);
+      text = readFileSync(path, 'utf8');
     } catch (error) {
+      const reason = `the bind file ${location} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`;
       this.problems.push({ message: `Cannot read bind file ${location}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`, loc: bind.loc });
-      return undefined;
+      return { reason };
+    }
+    try {
+      return { values: parseBindFile(text, extname(path).toLowerCase()) };
+    } catch (error) {
+      const reason = `the bind file ${location} is not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]}).`;
+      this.problems.push({ message: `Cannot parse bind file ${location}: ${(error as Error).message.split('\n')[0]}`, loc: bind.loc });
+      return { reason };
     }
   }
+}
+
+/** JSON (`.json`, or any file starting with `{`), YAML (`.yaml`/`.yml`), otherwise dotenv. */
+function parseBindFile(text: string, ext: string): Record<string, unknown> {
+  if (ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && text.trimStart().startsWith('{'))) return JSON.parse(text) as Record<string, unknown>;
+  if (ext === '.yaml' || ext === '.yml') return (parseYaml(text) ?? {}) as Record<string, unknown>;
+  return parseDotenv(text);
+}
+
+/** A key of a bind file: top-level first (as the reference), then a dotted path into nested maps. */
+function fileValue(values: Record<string, unknown> | undefined, key: string): unknown {
+  if (!values || typeof values !== 'object') return undefined;
+  if (Object.prototype.hasOwnProperty.call(values, key)) return values[key];
+  if (!key.includes('.')) return undefined;
+  let node: unknown = values;
+  for (const segment of key.split('.')) {
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
 }
 
 /** `file:///abs`, `file://./rel` and `file:///./rel` — relative ones resolve against the capability's folder. */

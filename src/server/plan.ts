@@ -98,8 +98,8 @@ export function planListeners(capabilities: readonly Capability[], options: Plan
       const portKey = `${host}:${port}`;
       const existing = portKinds.get(portKey);
       if (existing && existing.kind !== adapter.type && port !== 0) {
-        const what = existing.loc ? `a ${existing.kind} adapter` : `the runtime's control listener (--control-port)`;
-        conflict('port-kind-conflict', adapter.loc, `A ${adapter.type} adapter and ${what} cannot share port ${port}`, existing.loc);
+        const what = existing.loc ? `${article(existing.kind)} ${existing.kind} adapter` : `the runtime's control listener (--control-port)`;
+        conflict('port-kind-conflict', adapter.loc, `${capitalize(article(adapter.type))} ${adapter.type} adapter and ${what} cannot share port ${port}`, existing.loc);
         continue;
       }
       if (!existing) portKinds.set(portKey, { kind: adapter.type, loc: adapter.loc });
@@ -135,4 +135,12 @@ export function planListeners(capabilities: readonly Capability[], options: Plan
 /** Route identity ignores parameter names: `/a/{x}` and `/a/{y}` are the same route. */
 function normalizeRoute(path: string): string {
   return (path.startsWith('/') ? path : `/${path}`).replace(/\{\{?[^}]+\}?\}/g, '{}').replace(/\/+$/, '') || '/';
+}
+
+function article(kind: string): string {
+  return kind === 'mcp' ? 'an' : 'a';
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -320,7 +320,9 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
       runtimes.push(runtime);
     }
     if (previous === undefined && this.options.strictBinds && bindProblems.length > 0) throw new StartupError('Bind variables without values (--strict)', bindProblems);
-    for (const d of bindProblems) this.logger.warn({ file: d.file, line: d.position?.line, code: d.code }, d.message);
+    // On reload, only files that are new or changed repeat their warnings.
+    const unchangedFiles = new Set((previous?.files ?? []).filter((p) => kept.some((k) => k.file === p.file && k.version === p.version)).map((p) => p.file));
+    for (const d of bindProblems) if (!unchangedFiles.has(d.file)) this.logger.warn({ file: d.file, line: d.position?.line, code: d.code }, d.message);
     diagnostics.push(...bindProblems);
     const allErrors = diagnostics.filter((d) => d.severity === 'error');
     this.metrics.validation(allErrors.length);

@@ -67,7 +67,9 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
     diagnostics.push(...result.diagnostics);
     if (result.capability) capabilities.push(result.capability);
   }
-  diagnostics.push(...lintCapabilities(capabilities));
+  // A node the schema already rejected is not reported again by a lint rule.
+  const rejected = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}#${d.pointer}`));
+  diagnostics.push(...lintCapabilities(capabilities).filter((d) => !rejected.has(`${d.file}#${d.pointer}`)));
   return { files: found.files, capabilities, diagnostics };
 }
 

@@ -179,6 +179,12 @@ export interface Invocable {
   mappings: Mapping[];
   /** `aggregateNamespace.function` reference. */
   ref?: string;
+  /**
+   * What a `ref` unit took from its aggregate function at load (name,
+   * description, tool inputParameters): the normaliser fills those fields in
+   * when the unit leaves them empty, and lists them here.
+   */
+  inherited?: ('name' | 'description' | 'inputParameters')[];
   loc: Location;
 }
 
@@ -223,7 +229,14 @@ export interface McpAdapter {
 
 export interface McpTool extends Invocable {
   label?: string;
+  /**
+   * Annotations hints. For a tool with `ref`, the aggregate function's
+   * `semantics` are folded in (safe → readOnly/destructive, idempotent), then
+   * every explicit hint overrides field by field (naftiko-core §7).
+   */
   hints?: { readOnly?: boolean; destructive?: boolean; idempotent?: boolean; openWorld?: boolean };
+  /** The hints exactly as written in the file (before semantics were folded in). */
+  declaredHints?: { readOnly?: boolean; destructive?: boolean; idempotent?: boolean; openWorld?: boolean };
 }
 
 export interface McpResource {

@@ -76,7 +76,7 @@ class Normalizer {
     const binds = [...arr(root.binds, '/binds'), ...arr(capability.binds, '/capability/binds')]
       .map(([b, p]) => this.bind(b, p))
       .filter(nonNull);
-    return {
+    const result: Capability = {
       file: this.source.path,
       dir: dirname(this.source.path),
       naftiko: String(root.naftiko ?? ''),
@@ -95,6 +95,8 @@ class Normalizer {
         .filter(nonNull),
       source: this.source,
     };
+    inheritFromAggregates(result);
+    return result;
   }
 
   private loc(pointer: string): Location {
@@ -200,8 +202,10 @@ class Normalizer {
       case 'sparql':
         return { kind: type, data: b.data };
       case 'formUrlEncoded':
+      case 'form': // APIs.io spelling
         return { kind: 'formUrlEncoded', data: b.data };
       case 'multipartForm':
+      case 'multipart': // APIs.io spelling
         return {
           kind: 'multipartForm',
           data: (Array.isArray(b.data) ? b.data : []).filter(isObj).map((part) => ({
@@ -220,9 +224,15 @@ class Normalizer {
     const loc = this.loc(p);
     switch (a.type) {
       case 'apikey':
-        return { type: 'apikey', key: String(a.key ?? ''), value: String(a.value ?? ''), placement: a.placement === 'query' ? 'query' : 'header', loc };
+      case 'apiKey': {
+        // Spec form {key, value, placement}; APIs.io variants {name, in, value|token} and {header, value|token}.
+        const key = str(a.key) !== undefined && (str(a.value) !== undefined || str(a.token) !== undefined) ? str(a.key) : (str(a.name) ?? str(a.header) ?? str(a.key));
+        const value = str(a.value) ?? str(a.token) ?? (str(a.header) !== undefined && a.key !== undefined && a.value === undefined ? str(a.key) : undefined);
+        const placement = a.placement ?? a.in;
+        return { type: 'apikey', key: key ?? '', value: value ?? '', placement: placement === 'query' ? 'query' : 'header', loc };
+      }
       case 'bearer':
-        return { type: 'bearer', token: String(a.token ?? ''), loc };
+        return { type: 'bearer', token: String(a.token ?? a.value ?? ''), loc };
       case 'basic':
       case 'digest':
         return { type: a.type, username: String(a.username ?? ''), password: String(a.password ?? ''), loc };
@@ -494,4 +504,68 @@ function arr(v: unknown, p: string): [unknown, string][] {
 }
 function nonNull<T>(v: T | undefined): v is T {
   return v !== undefined;
+}
+
+type Hints = NonNullable<McpTool['hints']>;
+
+/**
+ * `ref: aggregateNamespace.function` (naftiko-core §7): a REST operation or
+ * MCP tool takes its name and description from the function when it leaves
+ * them empty; an MCP tool also takes the function's inputParameters when it
+ * declares none, and hints derived from the function's `semantics` (`safe:
+ * true` → readOnly, not destructive; `safe: false` → not readOnly;
+ * `idempotent` copied), each explicit hint overriding its field. Execution
+ * fields are not copied: the engine runs the function itself. Unknown refs are
+ * left alone (lint reports them).
+ */
+function inheritFromAggregates(capability: Capability): void {
+  const functions = new Map<string, AggregateFunction>();
+  for (const aggregate of capability.aggregates) {
+    for (const fn of aggregate.functions) {
+      const ref = `${aggregate.namespace}.${fn.name}`;
+      if (!functions.has(ref)) functions.set(ref, fn);
+    }
+  }
+  if (functions.size === 0) return;
+  const inherit = (unit: Invocable, withInputs: boolean): AggregateFunction | undefined => {
+    const fn = unit.ref ? functions.get(unit.ref) : undefined;
+    if (!fn) return undefined;
+    const inherited: NonNullable<Invocable['inherited']> = [];
+    if (unit.name === '' && fn.name !== '') {
+      unit.name = fn.name;
+      inherited.push('name');
+    }
+    if (unit.description === undefined && fn.description !== undefined) {
+      unit.description = fn.description;
+      inherited.push('description');
+    }
+    if (withInputs && unit.inputParameters.length === 0 && fn.inputParameters.length > 0) {
+      unit.inputParameters = fn.inputParameters;
+      inherited.push('inputParameters');
+    }
+    if (inherited.length > 0) unit.inherited = inherited;
+    return fn;
+  };
+  for (const adapter of capability.exposes) {
+    if (adapter.type === 'rest') {
+      for (const resource of adapter.resources) for (const operation of resource.operations) inherit(operation, false);
+    } else if (adapter.type === 'mcp') {
+      for (const tool of adapter.tools) {
+        const fn = inherit(tool, true);
+        if (!fn?.semantics) continue;
+        const derived: Hints = {};
+        if (fn.semantics.safe === true) {
+          derived.readOnly = true;
+          derived.destructive = false;
+        } else if (fn.semantics.safe === false) derived.readOnly = false;
+        if (fn.semantics.idempotent !== undefined) derived.idempotent = fn.semantics.idempotent;
+        const declared = tool.hints;
+        const merged: Hints = { ...derived };
+        for (const [key, value] of Object.entries(declared ?? {}) as [keyof Hints, boolean | undefined][]) if (value !== undefined) merged[key] = value;
+        if (Object.keys(merged).length === 0) continue;
+        tool.declaredHints = declared;
+        tool.hints = merged;
+      }
+    }
+  }
 }

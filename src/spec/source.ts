@@ -61,43 +61,59 @@ export function parseSource(path: string, text: string): SourceFile {
     }
   }
   const lines = text.split(/\r?\n/);
+  let index: Map<string, NodeOffsets> | undefined;
   return {
     path,
     text,
     data,
     diagnostics,
     positionOf: (pointer, options) => {
-      const range = locate(doc, pointer, options?.key === true);
-      return range === undefined ? undefined : toPosition(range);
+      // One walk of the document builds every pointer's offsets; each lookup is then a map read.
+      index ??= indexDocument(doc);
+      const found = index.get(pointer) ?? nearestAncestor(index, pointer);
+      if (!found) return undefined;
+      const offset = options?.key === true ? (found.key ?? found.value) : found.value;
+      return offset === undefined ? undefined : toPosition(offset);
     },
     line: (n) => lines[n - 1],
   };
 }
 
-/** Offset of the deepest existing node along `pointer` (so a missing key points at its parent). */
-function locate(doc: Document, pointer: string, wantKey: boolean): number | undefined {
-  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node);
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i]!;
-    const last = i === segments.length - 1;
+interface NodeOffsets {
+  /** Start of the value node. */
+  value?: number;
+  /** Start of the mapping key, when the node is a mapping value. */
+  key?: number;
+}
+
+function indexDocument(doc: Document): Map<string, NodeOffsets> {
+  const index = new Map<string, NodeOffsets>();
+  const visit = (node: unknown, pointer: string, key?: number) => {
+    index.set(pointer, { value: rangeStart(node) ?? key, key });
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === segment);
-      if (!pair) return offset;
-      if (last && wantKey) return rangeStart(pair.key) ?? offset;
-      node = pair.value;
-      offset = rangeStart(node) ?? rangeStart(pair.key) ?? offset;
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const name = keyText(pair.key);
+        if (name === undefined) continue;
+        visit(pair.value, `${pointer}/${escapePointer(name)}`, rangeStart(pair.key));
+      }
     } else if (isSeq(node)) {
-      const item = node.items[Number(segment)];
-      if (item === undefined) return offset;
-      node = item;
-      offset = rangeStart(node) ?? offset;
-    } else {
-      return offset;
+      node.items.forEach((item, i) => visit(item, `${pointer}/${i}`));
     }
+  };
+  visit(doc.contents, '');
+  return index;
+}
+
+/** A pointer to a missing node reports where its deepest existing ancestor starts. */
+function nearestAncestor(index: Map<string, NodeOffsets>, pointer: string): NodeOffsets | undefined {
+  let current = pointer;
+  while (current !== '') {
+    current = current.slice(0, current.lastIndexOf('/'));
+    const found = index.get(current);
+    if (found) return { value: found.value };
   }
-  return offset;
+  return undefined;
 }
 
 function keyText(key: unknown): string | undefined {

@@ -101,26 +101,27 @@ describe('client-credentials token provider', () => {
     expect(tokenRequests()).toHaveLength(1);
   });
 
-  it('drops a rejected token once, ignores stale rejections, and does not mint storms', async () => {
+  it('drops a rejected token once, ignores stale rejections, and bounds forced refreshes', async () => {
     let now = 5_000_000;
-    const p = provider('&refresh_cooldown=10', { now: () => now });
+    const p = provider('&max_401_refreshes=2', { now: () => now });
     const first = await p.get('API_TOKEN');
-    now += 60_000;
     p.invalidate('API_TOKEN', first);
     p.invalidate('API_TOKEN', first); // a second caller with the same rejected token
     const second = await p.get('API_TOKEN');
     expect(second).toBe('tok-2');
     p.invalidate('API_TOKEN', 'tok-0-unknown');
     expect(await p.get('API_TOKEN')).toBe('tok-2');
-    // the fresh token is rejected again at once (wrong audience/region): keep it, no third mint
-    now += 1_000;
-    p.invalidate('API_TOKEN', second);
-    expect(await p.get('API_TOKEN')).toBe('tok-2');
-    expect(tokenRequests()).toHaveLength(2);
-    // after the cooldown a rejection is honoured again
-    now += 10_000;
     p.invalidate('API_TOKEN', second);
     expect(await p.get('API_TOKEN')).toBe('tok-3');
+    // every fresh token is rejected at once (wrong audience/region): the third forced refresh this minute is refused
+    now += 1_000;
+    p.invalidate('API_TOKEN', 'tok-3');
+    expect(await p.get('API_TOKEN')).toBe('tok-3');
+    expect(tokenRequests()).toHaveLength(3);
+    // a minute later a rejection is honoured again
+    now += 60_000;
+    p.invalidate('API_TOKEN', 'tok-3');
+    expect(await p.get('API_TOKEN')).toBe('tok-4');
   });
 
   it('invalid_client: a ConfigError naming the provider and the env names, negative-cached, never the secret', async () => {
@@ -130,7 +131,7 @@ describe('client-credentials token provider', () => {
     const error = await p.get('API_TOKEN').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      'The token provider for `API_TOKEN` was refused by https://idp.example.com/oauth2/token: HTTP 401 invalid_client. The client credentials ($IDP_CLIENT_ID / $IDP_CLIENT_SECRET) are wrong or were rotated; not retried for 30 s.',
+      `The token provider for \`API_TOKEN\` was refused by https://idp.example.com/oauth2/token (via ${idp.url}/oauth2/token): HTTP 401 invalid_client. The client credentials ($IDP_CLIENT_ID / $IDP_CLIENT_SECRET) are wrong or were rotated; not retried for 30 s.`,
     );
     expect((error as ConfigError).status).toBe(503);
     await expect(p.get('API_TOKEN')).rejects.toBe(error);

@@ -35,8 +35,8 @@ export interface TokenProviderDeps {
   routes?: UpstreamRoutes;
   /** HTTP client for token requests (a private one is made when absent; close it with `TokenProviders.close()`). */
   client?: UpstreamClient;
-  /** Environment for `*_env` credentials (default `process.env`); read at each mint, never at parse time. */
-  env?: Record<string, string | undefined>;
+  /** Environment for `*_env` credentials (default `process.env`); read at each mint, never at parse time. A function is called each time (env files re-read on reload). */
+  env?: Record<string, string | undefined> | (() => Record<string, string | undefined>);
   /** Client secrets are registered here when read, so no log line or error can show them. */
   redactor?: Redactor;
   logger?: TokenLogger;
@@ -53,8 +53,6 @@ interface CacheEntry {
   /** Serve until here, then mint again (skew, jitter and min validity applied). */
   refreshAt: number;
   mintedAt: number;
-  /** Minted because the previous token was rejected. */
-  afterRejection: boolean;
   fingerprint: string;
 }
 
@@ -79,8 +77,8 @@ export class ClientCredentialsProvider implements ValueProvider {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inflight = new Map<string, Promise<CacheEntry>>();
   private readonly negative = new Map<string, { error: RuntimeError; until: number }>();
-  /** Scopes whose token was just dropped after a 401: the next one minted is on probation (refresh cooldown). */
-  private readonly rejectedKeys = new Set<string>();
+  /** Per scope: when tokens were dropped after a 401 (last minute), to bound forced refreshes. */
+  private readonly rejections = new Map<string, number[]>();
   private readonly routes: UpstreamRoutes;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -169,17 +167,19 @@ export class ClientCredentialsProvider implements ValueProvider {
   invalidate(_variable: string, rejected: string): void {
     for (const [key, entry] of this.cache) {
       if (entry.token !== rejected) continue;
-      const age = this.now() - entry.mintedAt;
-      if (entry.afterRejection && age < this.spec.refreshCooldownSeconds * 1000) {
+      const now = this.now();
+      const recent = (this.rejections.get(key) ?? []).filter((at) => now - at < 60_000);
+      if (recent.length >= this.spec.maxRejectionRefreshesPerMinute) {
         this.logger?.warn(
-          { provider: this.spec.variable, token: entry.fingerprint, ageMs: age },
-          `token provider ${this.spec.variable}: a freshly minted token was rejected again; not minting another for ${this.spec.refreshCooldownSeconds} s (check the token URL, audience and region)`,
+          { provider: this.spec.variable, token: entry.fingerprint, refreshesLastMinute: recent.length },
+          `token provider ${this.spec.variable}: tokens keep being rejected; not minting another this minute (check the token URL, audience and region)`,
         );
         return;
       }
+      recent.push(now);
+      this.rejections.set(key, recent);
       this.cache.delete(key);
       this.counters.invalidations++;
-      this.rejectedKeys.add(key);
       this.logger?.info({ provider: this.spec.variable, token: entry.fingerprint }, `token provider ${this.spec.variable}: token rejected upstream, minting a new one`);
       return;
     }
@@ -211,7 +211,8 @@ export class ClientCredentialsProvider implements ValueProvider {
   }
 
   private env(): Record<string, string | undefined> {
-    return this.deps.env ?? process.env;
+    const env = this.deps.env;
+    return typeof env === 'function' ? env() : (env ?? process.env);
   }
 
   private read(source: CredentialSource, what: string, secret: boolean): string {
@@ -241,7 +242,6 @@ export class ClientCredentialsProvider implements ValueProvider {
 
   private async mint(key: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
     const scope = key === '' ? undefined : key;
-    const afterRejection = this.rejectedKeys.delete(key);
     let entry: CacheEntry;
     try {
       const clientId = this.read(this.spec.clientId, 'the client id', false);
@@ -266,7 +266,7 @@ export class ClientCredentialsProvider implements ValueProvider {
       } catch (error) {
         throw this.transportError(error);
       }
-      entry = this.accept(response, afterRejection);
+      entry = this.accept(response);
     } catch (error) {
       this.counters.failures++;
       const failure = error instanceof RuntimeError ? error : new UpstreamError(`The token provider for \`${this.spec.variable}\` failed.`, { variable: this.spec.variable }, { cause: error });
@@ -289,8 +289,9 @@ export class ClientCredentialsProvider implements ValueProvider {
     return entry;
   }
 
-  private accept(response: UpstreamResponse, afterRejection: boolean): CacheEntry {
-    const where = this.spec.tokenUrl;
+  private accept(response: UpstreamResponse): CacheEntry {
+    const effective = this.effectiveTokenUrl;
+    const where = effective === this.spec.tokenUrl ? this.spec.tokenUrl : `${this.spec.tokenUrl} (via ${effective})`;
     const name = this.spec.variable;
     const body = parseJson(response.body);
     if (response.status < 200 || response.status >= 300) {
@@ -346,7 +347,7 @@ export class ClientCredentialsProvider implements ValueProvider {
       }
     }
     const fingerprint = typeof claims?.jti === 'string' ? `jti:${safeText(claims.jti, 64)}` : `len:${token.length}`;
-    return { token, expiresAt, refreshAt, mintedAt: now, afterRejection, fingerprint };
+    return { token, expiresAt, refreshAt, mintedAt: now, fingerprint };
   }
 
   private sourceNames(): string {

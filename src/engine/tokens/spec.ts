@@ -40,8 +40,8 @@ export interface TokenProviderSpec {
   minValiditySeconds: number;
   /** A failed token request is remembered this long (4xx); transient failures at most 5 s. */
   negativeTtlSeconds: number;
-  /** A token minted because the previous one was rejected is not dropped again within this window (no mint storms). */
-  refreshCooldownSeconds: number;
+  /** At most this many tokens per minute (per scope) are minted because the previous one was rejected (401); beyond, the 401 reaches the caller. */
+  maxRejectionRefreshesPerMinute: number;
   /** `--upstream` key (a consumes-style namespace) that may redirect the token endpoint; origin keys always apply. */
   namespace?: string;
   /** Values accepted for scope placeholders. */
@@ -82,8 +82,8 @@ const OPTIONS = {
   minvalidityseconds: 'min_validity',
   negativettl: 'negative_ttl',
   negativettlseconds: 'negative_ttl',
-  refreshcooldown: 'refresh_cooldown',
-  refreshcooldownseconds: 'refresh_cooldown',
+  maxrejectionrefreshes: 'max_401_refreshes',
+  max401refreshes: 'max_401_refreshes',
   namespace: 'namespace',
   upstream: 'namespace',
   parampattern: 'param_pattern',
@@ -106,7 +106,7 @@ const FLAG_OPTIONS = [
   'skew',
   'min_validity',
   'negative_ttl',
-  'refresh_cooldown',
+  'max_401_refreshes',
   'namespace',
   'param_pattern',
   'max_entries',
@@ -306,7 +306,7 @@ function build(variable: string, o: Partial<Record<OptionName, unknown>>, origin
     skewSeconds: num('skew', 60, 0),
     minValiditySeconds: num('min_validity', 0, 0),
     negativeTtlSeconds: num('negative_ttl', 30, 0),
-    refreshCooldownSeconds: num('refresh_cooldown', 10, 0),
+    maxRejectionRefreshesPerMinute: Math.floor(num('max_401_refreshes', 3, 0)),
     namespace,
     paramPattern,
     maxEntries: Math.floor(num('max_entries', 1000, 1)),

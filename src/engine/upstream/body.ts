@@ -148,17 +148,20 @@ export function encodeForm(value: unknown): string {
 
 /**
  * Compiles a YAML structure whose string leaves may be templates. A leaf that is
- * exactly one variable keeps the value's type (`count: "{{n}}"` → a number).
+ * exactly one variable keeps the value's type (`count: "{{n}}"` → a number) and
+ * is left out of its object when the variable has no value (null in a list).
  */
 export function compileStructure(data: unknown): (lookup: Lookup) => unknown {
   if (typeof data === 'string') {
     if (!data.includes('{{')) return () => data;
     const template = Template.compile(data);
-    return (lookup) => template.evaluate(lookup) ?? (template.single ? null : '');
+    // A lone variable keeps its type; when it has no value the field is left out (never sent as "").
+    if (template.single) return (lookup) => template.evaluate(lookup) ?? undefined;
+    return (lookup) => template.render(lookup);
   }
   if (Array.isArray(data)) {
     const items = data.map(compileStructure);
-    return (lookup) => items.map((item) => item(lookup));
+    return (lookup) => items.map((item) => item(lookup) ?? null);
   }
   if (data !== null && typeof data === 'object') {
     const entries = Object.entries(data).map(([k, v]) => [k, compileStructure(v)] as const);

@@ -5,6 +5,7 @@
  */
 import type { ConsumedApi, ConsumedOperation, ConsumedParameter, ConsumedResource } from '../../spec/model.js';
 import type { BindScope } from '../binds.js';
+import { FormBody } from '../input.js';
 import { ConfigError, InputError } from '../errors.js';
 import type { Redactor } from '../redact.js';
 import { Template, paramValue, pathSegmentEscape, stringifyValue, type Lookup } from '../templates.js';
@@ -173,6 +174,7 @@ export class PreparedOperation {
         }
         continue;
       }
+      value = coerceValue(value, spec.type);
       values[spec.name] = value;
       switch (spec.in) {
         case 'query':
@@ -216,7 +218,7 @@ export class PreparedOperation {
     const declaredType = headers['content-type'];
     let encoded: EncodedBody | undefined;
     if (this.body) encoded = this.body(lookup, declaredType);
-    else if (hasBodyValue) encoded = encodeCallerBody(Object.keys(bodyFields).length > 0 && isPlainObject(bodyValue) ? { ...(bodyValue as object), ...bodyFields } : bodyValue, declaredType);
+    else if (hasBodyValue) encoded = encodeCallerBody(mergeBodyFields(bodyValue, bodyFields), declaredType);
     else if (Object.keys(bodyFields).length > 0) encoded = encodeCallerBody(bodyFields, declaredType);
     // The content type always describes the encoding actually sent.
     if (encoded?.contentType) headers['content-type'] = encoded.contentType;
@@ -315,6 +317,25 @@ function headerValue(name: string, value: unknown): string {
   return text;
 }
 
-function isPlainObject(v: unknown): boolean {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
+/** Named `in: body` parameters join the caller's body: as form fields for a form, as members of an object. */
+function mergeBodyFields(body: unknown, fields: Record<string, unknown>): unknown {
+  if (Object.keys(fields).length === 0) return body;
+  if (body instanceof FormBody) {
+    const params = new URLSearchParams(body.params);
+    for (const [k, v] of Object.entries(fields)) params.set(k, stringifyValue(v));
+    return new FormBody(params);
+  }
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body)) return { ...(body as object), ...fields };
+  return body;
+}
+
+/** A declared scalar `type` converts text losslessly ("3" → 3), so JSON bodies carry the right type. */
+function coerceValue(value: unknown, type: ConsumedParameter['type']): unknown {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  if (type === 'number' || type === 'integer') {
+    const n = Number(value);
+    return Number.isFinite(n) && (type === 'number' || Number.isInteger(n)) ? n : value;
+  }
+  if (type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  return value;
 }

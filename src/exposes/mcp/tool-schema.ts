@@ -24,11 +24,26 @@ export function inputSchemaFor(tool: McpTool, adapterNamespace: string, operatio
   return deriveFromWith(tool, adapterNamespace, operation);
 }
 
+/** JSON Schema keywords an input parameter may carry into the tool's input schema (anything else is ours, not the schema's). */
+const SCHEMA_KEYWORDS = new Set([
+  'title', 'enum', 'const', 'default', 'examples', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
+  'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'items', 'prefixItems', 'contains', 'minItems', 'maxItems', 'uniqueItems',
+  'properties', 'required', 'additionalProperties', 'patternProperties', 'propertyNames', 'minProperties', 'maxProperties',
+  'oneOf', 'anyOf', 'allOf', 'not', '$ref', '$defs', 'contentMediaType', 'contentEncoding', 'deprecated', 'readOnly', 'writeOnly',
+]);
+
 function fromDeclared(parameters: readonly ExposedParameter[]): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const p of parameters) {
-    properties[p.name] = { type: p.type ?? 'string', ...(p.description ? { description: p.description } : {}), ...p.schema };
+    // A parameter with a fixed value is not the caller's to give.
+    if (p.value !== undefined) continue;
+    const extra: JsonSchema = {};
+    for (const [key, value] of Object.entries(p.schema)) {
+      if (SCHEMA_KEYWORDS.has(key)) extra[key] = value;
+      else if (key === 'label' && typeof value === 'string' && extra.title === undefined) extra.title = value;
+    }
+    properties[p.name] = { type: p.type ?? 'string', ...(p.description ? { description: p.description } : {}), ...extra };
     if (p.required) required.push(p.name);
   }
   return objectSchema(properties, required);
@@ -89,26 +104,60 @@ function objectSchema(properties: Record<string, JsonSchema>, required: string[]
   };
 }
 
-/** An output schema only when the tool's outputs describe one object with named properties. */
-export function outputSchemaFor(outputs: readonly OutputParameter[]): JsonSchema | undefined {
-  if (outputs.length !== 1) return undefined;
-  const only = outputs[0]!;
-  if (only.type !== 'object' || !only.properties) return undefined;
-  return schemaOf(only);
+/**
+ * The output schema of a tool, mirroring how the engine shapes results
+ * (src/engine/mapping.ts `compileOutputs`): one output gives its own value,
+ * several named outputs give an object keyed by name, unnamed alternatives give
+ * the first non-null one (no schema: the shape is not known in advance). A call
+ * without outputs of its own is shaped by the consumed operation's outputs.
+ * `structuredContent` must be an object, so a non-object result is wrapped
+ * under `wrapKey` (the output's name, else `result`). Properties are nullable:
+ * a mapping that finds nothing yields null.
+ */
+export function outputSchemaFor(
+  outputs: readonly OutputParameter[],
+  compiled?: { mode: 'call' | 'steps' | 'mock'; operation?: PreparedOperation },
+): { schema?: JsonSchema; wrapKey: string } | undefined {
+  if (compiled?.mode === 'steps') return undefined;
+  let specs = outputs.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
+  if (specs.length === 0 && compiled?.mode === 'call') specs = [...(compiled.operation?.operation.outputParameters ?? [])];
+  if (specs.length === 0) return undefined;
+  if (specs.length === 1) {
+    const only = specs[0]!;
+    const wrapKey = only.name ?? 'result';
+    const schema = schemaOf(only);
+    if (only.type === 'object') {
+      // An object output without declared properties can be any sub-tree: no schema.
+      return only.properties || only.values ? { schema: { ...schema, type: 'object' }, wrapKey } : { wrapKey };
+    }
+    if (only.type === undefined && only.value === undefined && only.const === undefined) return { wrapKey };
+    return { schema: { type: 'object', properties: { [wrapKey]: schema } }, wrapKey };
+  }
+  if (!specs.every((s) => s.name !== undefined)) return { wrapKey: 'result' };
+  return {
+    schema: { type: 'object', properties: Object.fromEntries(specs.map((s) => [s.name!, schemaOf(s)])) },
+    wrapKey: 'result',
+  };
 }
 
 function schemaOf(o: OutputParameter): JsonSchema {
-  const nullable = (t: string) => [t, 'null'];
-  if (o.type === 'object' && o.properties) {
-    return {
-      type: nullable('object'),
-      properties: Object.fromEntries(Object.entries(o.properties).map(([k, v]) => [k, schemaOf(v)])),
-      ...(o.description ? { description: o.description } : {}),
-    };
+  const described = (schema: JsonSchema): JsonSchema => (o.description ? { ...schema, description: o.description } : schema);
+  if (o.const !== undefined && o.mapping === undefined && o.value === undefined) return described({ const: o.const });
+  if (o.value !== undefined && o.mapping === undefined && typeof o.value !== 'string') return described({ const: o.value });
+  switch (o.type) {
+    case 'object':
+      if (o.properties) {
+        return described({ type: ['object', 'null'], properties: Object.fromEntries(Object.entries(o.properties).map(([k, v]) => [k, schemaOf(v)])) });
+      }
+      if (o.values) return described({ type: ['object', 'null'], additionalProperties: schemaOf(o.values) });
+      return described({});
+    case 'array':
+      return described({ type: ['array', 'null'], ...(o.items ? { items: schemaOf(o.items) } : {}) });
+    case undefined:
+      return described({});
+    default:
+      return described({ type: [o.type, 'null'] });
   }
-  if (o.type === 'array') return { type: nullable('array'), ...(o.items ? { items: schemaOf(o.items) } : {}) };
-  if (o.type === undefined || o.type === 'object') return {};
-  return { type: nullable(o.type), ...(o.description ? { description: o.description } : {}) };
 }
 
 export function annotationsFor(tool: McpTool, operation: PreparedOperation | undefined): ToolAnnotations {

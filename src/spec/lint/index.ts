@@ -19,7 +19,6 @@ import { controlAddress } from './rules/control-address.js';
 import { descriptionMissing } from './rules/description-missing.js';
 import { descriptionUnsafe } from './rules/description-unsafe.js';
 import { expressionUnresolvable } from './rules/expression-unresolvable.js';
-import { invocableEmpty } from './rules/invocable-empty.js';
 import { mcpStdioAuth } from './rules/mcp-stdio-auth.js';
 import { mcpToolDuplicate } from './rules/mcp-tool-duplicate.js';
 import { mcpToolName } from './rules/mcp-tool-name.js';
@@ -72,7 +71,6 @@ export const rules: readonly LintRule[] = [
   restPathInvalid,
   consumedPathQuery,
   // behaviour
-  invocableEmpty,
   stepScriptUnsupported,
   stepNameInvalid,
   aggregateSemanticsConflict,

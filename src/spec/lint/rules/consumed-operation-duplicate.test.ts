@@ -24,3 +24,12 @@ describe('consumed-operation-duplicate', () => {
     expect(lint(rule, twoApis, BASE)).toEqual([]);
   });
 });
+
+describe('consumed-operation-duplicate severity', () => {
+  it('is only a warning when nothing calls the duplicated name', () => {
+    const yaml = variant((doc) => {
+      at.api(doc).resources.push({ name: 'others', path: '/others', operations: [{ name: 'list', method: 'GET' }, { name: 'list', method: 'POST' }] });
+    });
+    expect(lint(rule, yaml).map((d) => d.severity)).toEqual(['warning']);
+  });
+});
