@@ -48,6 +48,9 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     });
   } catch (error) {
     await upstream.close();
+    const diagnostics = (error as { diagnostics?: { severity: string; code: string; message: string; position?: { line: number } }[] }).diagnostics ?? [];
+    const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => `  line ${d.position?.line ?? '?'} ${d.code}: ${d.message}`);
+    if (errors.length > 0) (error as Error).message += `\n${errors.join('\n')}`;
     throw error;
   }
   let client: Client | undefined;
