@@ -10,11 +10,18 @@ import { parseSource, type SourceFile } from '../spec/source.js';
 
 export type ReportFormat = 'text' | 'json' | 'github';
 
-export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: ReportFormat, files: number): string {
-  const sorted = [...diagnostics].sort(
+export interface ReportOptions {
+  /** Show `info` diagnostics in text and github output (always present in json). */
+  verbose?: boolean;
+}
+
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: ReportFormat, files: number, options: ReportOptions = {}): string {
+  const all = [...diagnostics].sort(
     (a, b) => a.file.localeCompare(b.file) || (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0),
   );
-  const counts = countBySeverity(sorted);
+  const counts = countBySeverity(all);
+  // Infos (missing descriptions and the like) are advice, not problems: hidden unless asked for.
+  const sorted = format === 'json' || options.verbose ? all : all.filter((d) => d.severity !== 'info');
   if (format === 'json') {
     return JSON.stringify({ files, errors: counts.error, warnings: counts.warning, infos: counts.info, diagnostics: sorted.map((d) => ({ ...d, file: display(d.file) })) }, null, 2);
   }
@@ -39,7 +46,8 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: Re
     if (d.hint) block += `\n  hint: ${d.hint}`;
     return block;
   });
-  const summary = `${files} file(s) checked: ${counts.error} error(s), ${counts.warning} warning(s)`;
+  const hidden = all.length - sorted.length;
+  const summary = `${files} file(s) checked: ${counts.error} error(s), ${counts.warning} warning(s)${hidden > 0 ? `, ${hidden} info(s) hidden (--verbose shows them)` : ''}`;
   return [...blocks, summary].join('\n\n');
 }
 

@@ -27,7 +27,10 @@
  * - `x-dialect-removed: {key: dialect}` — written by `stripDialect`, so strict
  *   mode can say "APIs.io dialect key" rather than "unknown key".
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -106,23 +109,57 @@ export function stripDialect<T>(node: T): T {
   return out as T;
 }
 
+/** Ajv options shared by the runtime compile and the build-time precompile (they must agree). */
+export function createSchemaAjv(extra: Record<string, unknown> = {}): InstanceType<typeof Ajv2020> {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    discriminator: true,
+    allowUnionTypes: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    ...extra,
+  });
+  addFormats(ajv);
+  for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword });
+  return ajv;
+}
+
+/** The schema a mode validates against. */
+export function schemaFor(strict: boolean): JsonObject {
+  return strict ? stripDialect(loadSchema()) : loadSchema();
+}
+
+/** Fingerprint of the schema file: a precompiled validator is used only when it was built from this exact text. */
+export function schemaFingerprint(): string {
+  return createHash('sha256').update(readFileSync(SCHEMA_URL)).digest('hex');
+}
+
+/**
+ * Compiling the schema costs ~0.5 s, most of a cold start; `npm run build`
+ * precompiles both modes to standalone code (scripts/precompile-schema.mjs),
+ * which loads in ~15 ms. Without it (tests from source) we compile at first use.
+ */
+function loadPrecompiled(mode: 'default' | 'strict'): ValidateFunction | undefined {
+  try {
+    const file = fileURLToPath(new URL(`./schema-validators/${mode}.cjs`, import.meta.url));
+    if (!existsSync(file)) return undefined;
+    const require = createRequire(import.meta.url);
+    const module = require(file) as { default?: ValidateFunction; fingerprint?: string } & ValidateFunction;
+    const validate = module.default ?? module;
+    return (module as { fingerprint?: string }).fingerprint === schemaFingerprint() ? validate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function getValidator(strict: boolean): { validate: ValidateFunction; root: JsonObject } {
   const mode = strict ? 'strict' : 'default';
   let entry = compiled.get(mode);
   if (!entry) {
-    const root = strict ? stripDialect(loadSchema()) : loadSchema();
-    const ajv = new Ajv2020({
-      allErrors: true,
-      verbose: true,
-      discriminator: true,
-      allowUnionTypes: true,
-      strict: true,
-      strictTypes: false,
-      strictRequired: false,
-    });
-    addFormats(ajv);
-    for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword });
-    entry = { validate: ajv.compile(root), root };
+    const root = schemaFor(strict);
+    entry = { validate: loadPrecompiled(mode) ?? createSchemaAjv().compile(root), root };
     compiled.set(mode, entry);
   }
   return entry;

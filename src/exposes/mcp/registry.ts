@@ -64,7 +64,7 @@ export interface ResourceEntry {
 }
 
 /** A prompt as the normalizer gives it, plus fields a newer normalizer may add (see README). */
-export type PromptSource = McpPrompt & {
+export type PromptSource = Omit<McpPrompt, 'arguments'> & {
   location?: string;
   arguments: { name: string; description?: string; required: boolean; label?: string; title?: string }[];
 };
@@ -121,11 +121,11 @@ export class McpRegistry {
         ...(tool.label ? { title: tool.label } : {}),
         description,
         inputSchema,
-        ...(output ? { outputSchema: output.schema } : {}),
+        ...(output?.schema ? { outputSchema: output.schema } : {}),
         annotations: annotationsFor(tool, compiled.operation),
       },
       validate: ajv.compile(inputSchema),
-      validateOutput: output ? ajv.compile(output.schema) : undefined,
+      validateOutput: output?.schema ? ajv.compile(output.schema) : undefined,
       wrapKey: output?.wrapKey ?? 'result',
       compiled,
       adapter,

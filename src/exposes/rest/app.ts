@@ -42,7 +42,8 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const RELAYED_HEADERS = ['retry-after', 'cache-control', 'etag', 'last-modified', 'location'];
 
 export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptions): Hono {
-  const app = new Hono();
+  // Non-strict: `/banks/v1` and `/banks/v1/` are the same route (real files declare both styles).
+  const app = new Hono({ strict: false });
   const byPath = new Map<string, RestRoute[]>();
   for (const route of routes) {
     const honoPath = toHonoPath(route.path);

@@ -1,0 +1,72 @@
+/**
+ * `runtime validate` as an operator meets it: the built CLI in a child process,
+ * exit codes, one located error per real problem, and the three output formats.
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { hasShared, leanCapabilitiesDir, repoRoot, seedCapability } from '../../helpers/paths.js';
+
+const run = promisify(execFile);
+const bin = resolve(repoRoot, 'bin/runtime.js');
+const broken = resolve(import.meta.dirname, 'broken.yaml');
+const malformed = resolve(import.meta.dirname, 'malformed.yaml');
+
+async function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, 'validate', ...args], { cwd: repoRoot });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('runtime validate', () => {
+  it('exits 0 on the bundled capabilities', async () => {
+    const { code, stdout } = await validate('capabilities');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/0 error\(s\)/);
+  });
+
+  it.skipIf(!hasShared)('exits 0 on the 19 Lean capabilities', async () => {
+    expect((await validate(leanCapabilitiesDir)).code).toBe(0);
+  });
+
+  it('reports one located error per problem with a code frame and a hint, and exits 1', async () => {
+    const { code, stdout } = await validate(broken);
+    expect(code).toBe(1);
+    expect(stdout).toContain('broken.yaml:17:9 error schema-unknown-key: unknown key `outputParameter`');
+    expect(stdout).toContain('hint: did you mean `outputParameters`?');
+    expect(stdout).toContain('  > 17 |         outputParameter:');
+    expect(stdout).toContain('broken.yaml:22:13 error schema-unsupported: authentication type `hmac` is not supported');
+    expect(stdout).toMatch(/broken\.yaml:33:15 error call-target-unresolved: .*`things\.getThin`/);
+    expect(stdout).toContain('3 error(s)');
+  });
+
+  it('locates YAML syntax errors', async () => {
+    const { code, stdout } = await validate(malformed);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/malformed\.yaml:\d+:\d+ error yaml-syntax/);
+  });
+
+  it('prints json for tools and annotations for GitHub', async () => {
+    const json = await validate('--format', 'json', broken);
+    const report = JSON.parse(json.stdout) as { errors: number; diagnostics: { code: string; position: { line: number } }[] };
+    expect(report.errors).toBe(3);
+    expect(report.diagnostics.find((d) => d.code === 'schema-unsupported')?.position.line).toBe(22);
+    const github = await validate('--format', 'github', broken);
+    expect(github.stdout).toMatch(/^::error file=.*broken\.yaml,line=17,col=9,title=schema-unknown-key::/m);
+  });
+
+  it('exits 2 when a path does not exist', async () => {
+    expect((await validate('/no/such/capabilities')).code).toBe(2);
+  });
+
+  it('rejects the dialect in --strict mode', async () => {
+    const { code, stdout } = await validate('--strict', seedCapability);
+    expect(code).toBe(1);
+    expect(stdout).toContain('schema-dialect');
+  });
+});
