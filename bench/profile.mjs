@@ -5,7 +5,7 @@
 // self-time functions and the self time per package/file.
 //
 //   node bench/profile.mjs [--scenario rest-token] [--duration 10] [--top 10] [--dir /tmp/…]
-//   node bench/profile.mjs --summarize file.cpuprofile
+//   node bench/profile.mjs --summarize file.cpuprofile [--callers makeTransferable]
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,7 @@ const opts = parseArgs(process.argv.slice(2), {
   top: 10,
   dir: '',
   summarize: '',
+  callers: '',
   loader: 'auto',
   pin: true,
   gatewayCpu: 0,
@@ -83,6 +84,35 @@ export function summarize(file, top = 10) {
   };
 }
 
+/**
+ * For the samples whose leaf function is `name`: the nearest ancestors that
+ * are not Node internals (the npm package or project code that asked for it).
+ */
+export function callers(file, name, top = 10) {
+  const prof = JSON.parse(readFileSync(file, 'utf8'));
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const out = new Map();
+  let total = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    const leaf = byId.get(prof.samples[i]);
+    if (leaf.callFrame.functionName !== name) continue;
+    const dt = prof.timeDeltas[i] ?? 0;
+    total += dt;
+    let id = parent.get(leaf.id);
+    const chain = [];
+    while (id !== undefined && chain.length < 3) {
+      const cf = byId.get(id).callFrame;
+      if (cf.url && !cf.url.startsWith('node:')) chain.push(`${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*node_modules\//, '').replace(`file://${ROOT}/`, '')}:${cf.lineNumber + 1}`);
+      id = parent.get(id);
+    }
+    const key = chain.join(' ← ') || '(no package frame)';
+    out.set(key, (out.get(key) ?? 0) + dt);
+  }
+  return [...out.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => ({ via: k, selfMs: round(us / 1000, 1), pct: round((us / total) * 100, 1) }));
+}
+
 export function formatSummary(s) {
   return [
     `profile ${s.file}: ${s.totalMs} ms sampled, ${s.idlePct}% idle`,
@@ -94,6 +124,10 @@ export function formatSummary(s) {
 
 async function main() {
   if (opts.summarize) {
+    if (opts.callers) {
+      process.stdout.write(`${table(['%', 'self ms', `callers of ${opts.callers} (nearest non-Node frames)`], callers(opts.summarize, opts.callers, opts.top).map((c) => [`${c.pct}%`, c.selfMs, c.via]), ['r', 'r', 'l'])}\n`);
+      return;
+    }
     process.stdout.write(`${formatSummary(summarize(opts.summarize, opts.top))}\n`);
     return;
   }

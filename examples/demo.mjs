@@ -52,11 +52,10 @@ const ports = { rest: option('--rest-port', 8080), mcp: option('--mcp-port', 909
 // ------------------------------------------------------------------ capabilities
 const bundled = join(root, 'capabilities');
 const shared = resolve(root, '../shared/lean/capabilities');
-const paths = [bundled];
-if (existsSync(shared)) {
-  // authentication-tokens.yaml is also bundled (the seed): serve it once.
-  for (const f of readdirSync(shared).sort()) if (f.endsWith('.yaml') && f !== 'authentication-tokens.yaml') paths.push(join(shared, f));
-}
+// The 19 Lean files include authentication-tokens.yaml (the bundled seed): with them, add only lean-tokens.yaml.
+const withLean = existsSync(shared);
+const paths = withLean ? [shared, join(bundled, 'lean-tokens.yaml')] : [bundled];
+const leanFiles = withLean ? readdirSync(shared).filter((f) => f.endsWith('.yaml')).length : 0;
 
 // ------------------------------------------------------------------ sandbox + runtime
 let lean;
@@ -90,7 +89,6 @@ providers.useLogger(runtime.logger);
 const rest = runtime.url('rest');
 const mcp = runtime.url('mcp');
 const ID = LEAN_IDS;
-const withLean = paths.length > 1;
 
 // ------------------------------------------------------------------ what to try
 const q = (s) => `'${s}'`;
@@ -178,7 +176,7 @@ const lines = [
   `  Lean sandbox   auth ${lean.authUrl}   api ${lean.apiUrl}   (fake clock 2026-05-10, demo credentials)`,
   `  REST           ${rest}`,
   `  MCP            ${mcp}`,
-  `  capabilities   ${withLean ? `${paths.length - 1} Lean files from ${rel(shared)} + ` : ''}${rel(bundled)}/ (seed + lean-tokens)`,
+  `  capabilities   ${withLean ? `${leanFiles} Lean files from ${rel(shared)}/ + ${rel(bundled)}/lean-tokens.yaml` : `${rel(bundled)}/ (the token seed + lean-tokens)`}`,
   `  LEAN_API_TOKEN minted by the runtime (client credentials, cached, refreshed before expiry)`,
   ...(withLean ? [] : ['', `  (${rel(shared)} not found: only the token capabilities are served)`]),
   '',
@@ -188,9 +186,10 @@ const lines = [
   'MCP (the Inspector CLI is fetched by npx once; after that it works offline):',
   ...mcpCommands.flatMap(([label, cmd]) => ['', `  # ${label}`, `  ${cmd}`]),
   '',
-  'The same wiring from the command line (once --token-provider is wired into `runtime serve`):',
+  'The same wiring with the CLI:',
   '',
-  `  LEAN_CLIENT_ID=${SANDBOX_CLIENT_ID} LEAN_CLIENT_SECRET=<demo secret> node bin/runtime.js serve ${paths.map(rel).join(' ')} \\`,
+  `  export LEAN_CLIENT_ID=${SANDBOX_CLIENT_ID} LEAN_CLIENT_SECRET=…   # SANDBOX_CLIENT_SECRET in test/fakes/lean/index.ts`,
+  `  node bin/runtime.js serve ${paths.map(rel).join(' ')} \\`,
   ...upstreamItems.map((u) => `    --upstream ${u} \\`),
   `    --token-provider ${q(tokenFlag)}`,
   '',

@@ -248,6 +248,11 @@ export function machineInfo() {
     node: process.version,
     platform: `${os.type()} ${os.release()}`,
     loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    git: (() => {
+      const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+      const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' });
+      return head.status === 0 ? `${head.stdout.trim()}${dirty.stdout.trim() ? ' (src modified)' : ''}` : null;
+    })(),
     wrk: version('wrk', ['-v'], /wrk (\S+)/),
     nginx: version('nginx', ['-v'], /nginx\/(\S+)/),
     autocannon: (() => {

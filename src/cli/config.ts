@@ -29,6 +29,7 @@ export interface ServeFlags {
   upstreamTimeout?: string;
   allowedOrigin?: string[];
   allowedHost?: string[];
+  tokenProvider?: string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -58,6 +59,8 @@ export interface ServeConfig {
   allowedHosts: string[];
   /** runtime.yaml `tokenProviders`, untouched (for the engine's token provider module). */
   tokenProviders?: unknown;
+  /** `--token-provider` values (or RUNTIME_TOKEN_PROVIDERS, whitespace-separated): win per variable over the file. */
+  tokenProviderFlags: string[];
 }
 
 type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'list' | 'workers' | 'path' | 'paths';
@@ -90,12 +93,13 @@ export const FIELDS = {
   upstreamTimeout: { flag: '--upstream-timeout', env: 'RUNTIME_UPSTREAM_TIMEOUT_MS', key: 'upstreamTimeout', kind: 'positive' },
   allowedOrigin: { flag: '--allowed-origin', env: 'RUNTIME_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list' },
   allowedHost: { flag: '--allowed-host', env: 'RUNTIME_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list' },
+  tokenProvider: { flag: '--token-provider', env: 'RUNTIME_TOKEN_PROVIDERS', key: 'tokenProviders', kind: 'list' },
 } as const satisfies Record<string, Field>;
 
 /** Flag name → environment variable. */
 export const ENV_VARS = Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, f.env])) as { [K in keyof typeof FIELDS]: (typeof FIELDS)[K]['env'] };
 
-/** runtime.yaml keys besides the flag ones: passed through untouched. */
+/** runtime.yaml keys read by other modules (tokenProviders: src/engine/tokens), accepted as they are. */
 export const PASS_THROUGH_KEYS = ['tokenProviders'] as const;
 
 export const DEFAULT_CONFIG_FILE = 'runtime.yaml';
@@ -223,6 +227,7 @@ export function resolveServeConfig(
     allowedOrigins: list('allowedOrigin'),
     allowedHosts: list('allowedHost'),
     tokenProviders: fileValues.tokenProviders,
+    tokenProviderFlags: flags.tokenProvider && flags.tokenProvider.length > 0 ? flags.tokenProvider : env[FIELDS.tokenProvider.env] ? [env[FIELDS.tokenProvider.env]!] : [],
   };
   if (config.controlPort !== undefined && config.controlPort !== 0 && (config.controlPort === config.restPort || config.controlPort === config.mcpPort)) {
     throw new UsageError(`--control-port ${config.controlPort} is also the ${config.controlPort === config.restPort ? 'REST' : 'MCP'} port; the control endpoints need a port of their own.`);

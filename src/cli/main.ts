@@ -41,6 +41,7 @@ export function buildProgram(): Command {
     .option('--upstream-timeout <ms>', `upstream call timeout (env ${ENV_VARS.upstreamTimeout}; default 30000)`)
     .option('--allowed-origin <origin>', `extra browser origin allowed on MCP; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
     .option('--allowed-host <host>', `extra Host header allowed on MCP; repeatable (env ${ENV_VARS.allowedHost})`, collect)
+    .option('--token-provider <var=spec>', `mint the bind variable as an OAuth2 token, e.g. LEAN_API_TOKEN=client_credentials:URL?client_id_env=…; repeatable (env ${ENV_VARS.tokenProvider})`, collect)
     .action(async (paths: string[], flags: ServeFlags) => {
       process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));
     });

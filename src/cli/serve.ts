@@ -5,7 +5,10 @@
  * --drain-timeout), exit 0. A second signal while draining exits at once (1).
  */
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { parseDotenv } from '../engine/binds.js';
 import { Redactor } from '../engine/redact.js';
+import { parseTokenProviderSpec, tokenProvidersFromConfig, TokenProviderConfigError, type TokenProviders } from '../engine/tokens/index.js';
 import { buildControlApp, ALL_CONTROL_FEATURES } from '../exposes/control/app.js';
 import { loadCapabilities } from '../spec/loader.js';
 import { attachWorker, ClusterSupervisor, reportWorkerFailure } from '../server/cluster.js';
@@ -14,7 +17,7 @@ import { createLogger, type Logger } from '../server/logger.js';
 import { planListeners } from '../server/plan.js';
 import { Runtime, StartupError } from '../server/runtime.js';
 import { FileWatcher } from '../server/watch.js';
-import type { ServeConfig } from './config.js';
+import { UsageError, type ServeConfig } from './config.js';
 import { renderDiagnostics } from './report.js';
 
 export async function serve(config: ServeConfig): Promise<number> {
@@ -25,9 +28,25 @@ export async function serve(config: ServeConfig): Promise<number> {
   return serveRuntime(config, logger, redactor);
 }
 
+/** runtime.yaml `tokenProviders` and `--token-provider` (flags win per variable), or undefined when neither is given. */
+function tokenProviders(config: ServeConfig, redactor: Redactor): TokenProviders | undefined {
+  if (config.tokenProviders === undefined && config.tokenProviderFlags.length === 0) return undefined;
+  try {
+    let factory = tokenProvidersFromConfig(config.tokenProviders, config.configFile ? `${config.configFile} tokenProviders` : undefined);
+    if (config.tokenProviderFlags.length > 0) factory = factory.merge(parseTokenProviderSpec(config.tokenProviderFlags));
+    const env = () => ({ ...(config.envFile ? parseDotenv(readFileSync(config.envFile, 'utf8')) : {}), ...process.env });
+    return factory.create({ routes: config.upstreams, env, redactor });
+  } catch (error) {
+    if (error instanceof TokenProviderConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** One process serving everything (also each cluster worker). */
 async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redactor): Promise<number> {
   const worker = cluster.isWorker;
+  const providers = tokenProviders(config, redactor);
+  providers?.useLogger(logger);
   let runtime: Runtime;
   try {
     runtime = await Runtime.start({
@@ -46,11 +65,13 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       allowedOrigins: config.allowedOrigins,
       allowedHosts: config.allowedHosts,
       drainTimeoutMs: config.drainTimeoutMs,
+      providers,
       tokenProviders: config.tokenProviders,
       logger,
       redactor,
     });
   } catch (error) {
+    await providers?.close();
     if (error instanceof StartupError) {
       if (worker) reportWorkerFailure(error.message);
       else printStartupError(error);
@@ -62,6 +83,10 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     if (config.configFile) logger.info({ config: config.configFile }, `configuration read from ${config.configFile}`);
     for (const s of runtime.summaries) logger.info({ kind: s.kind, url: s.url, adapters: s.adapters }, describeListener(s));
     if (config.upstreams.size > 0) logger.info({ upstreams: config.upstreams.entries() }, 'upstream overrides active');
+    for (const p of providers?.summary() ?? []) {
+      logger.info({ variable: p.variable, tokenUrl: p.tokenUrl }, `token provider: ${p.describe}`);
+      if (p.missing.length > 0) logger.warn({ variable: p.variable, missing: p.missing }, `token provider ${p.variable}: ${p.missing.join(', ')} not set; calls that need it will fail`);
+    }
   }
   logger.info({ files: runtime.files.length, generation: runtime.generationId, pid: process.pid }, `ready: ${runtime.files.length} capability file(s)`);
 
@@ -74,7 +99,8 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     logger.info({ signal: 'SIGHUP' }, 'reloading');
     void runtime.reload();
   };
-  if (!worker) process.on('SIGHUP', onHup);
+  // Workers reload when the primary says so; a stray SIGHUP (terminal hang-up) must not kill them.
+  process.on('SIGHUP', worker ? () => undefined : onHup);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -96,6 +122,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     process.on('SIGTERM', () => stop('SIGTERM'));
     if (worker) attachWorker(runtime, () => stop('primary'));
   });
+  await providers?.close();
   logger.info('stopped');
   flushThenExit(logger, 0);
   return 0;
@@ -111,6 +138,7 @@ async function servePrimary(config: ServeConfig, logger: Logger): Promise<number
     printStartupError(new StartupError(`${errors.length} error(s) in capability files`, errors));
     return 1;
   }
+  await tokenProviders(config, new Redactor())?.close(); // configuration errors: once, here
   const supervisor = new ClusterSupervisor({ workers: config.workers, logger, drainTimeoutMs: config.drainTimeoutMs });
   let control: HttpListener | undefined;
   if (config.controlPort !== undefined) {

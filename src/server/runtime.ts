@@ -536,6 +536,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
       outcome = { result: 'rejected', generation: previous.id, ...empty, errors, durationMs: 0 };
     }
     outcome.durationMs = round(performance.now() - started);
+    outcome.errors = this.redactor.redactValue(outcome.errors);
     this.reloadCounts[outcome.result]++;
     this.metrics.reload(outcome.result);
     this.lastReload = { ...outcome, at: new Date().toISOString() };

@@ -299,7 +299,7 @@ export class McpProtocol {
         const failure = asRuntimeError(thrown);
         status = failure.status;
         error = failure.message;
-        outcome = toolError(this.options.redactor.redact(`${failure.title}: ${failure.message}`));
+        outcome = toolError(this.options.redactor.redact(trimText(`${failure.title}: ${failure.message}`, this.options.maxErrorText)));
       }
     }
     this.options.observe?.({

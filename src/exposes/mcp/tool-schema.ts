@@ -105,33 +105,39 @@ function objectSchema(properties: Record<string, JsonSchema>, required: string[]
 }
 
 /**
- * The output schema of a tool, mirroring how the engine shapes results
- * (src/engine/mapping.ts `compileOutputs`): one output gives its own value,
- * several named outputs give an object keyed by name, unnamed alternatives give
- * the first non-null one (no schema: the shape is not known in advance). A call
- * without outputs of its own is shaped by the consumed operation's outputs.
+ * The output schema of a tool, when its result shape is known before it runs.
+ * It mirrors how the engine shapes results (src/engine/mapping.ts):
+ * - mock outputs: an object keyed by output name (a single unnamed output is
+ *   the value itself);
+ * - a call with outputs of its own: one output gives its value, several named
+ *   outputs an object keyed by name, unnamed alternatives the first non-null
+ *   one (no schema: which one is not known in advance).
+ * Calls shaped by the consumed operation's outputs (their shape depends on the
+ * body: an array keeps its elements), `ref` and `steps` units get no schema.
  * `structuredContent` must be an object, so a non-object result is wrapped
- * under `wrapKey` (the output's name, else `result`). Properties are nullable:
- * a mapping that finds nothing yields null.
+ * under `wrapKey` (the output's name, else `result`). Properties are nullable
+ * and optional: a mapping that finds nothing yields null or nothing.
  */
 export function outputSchemaFor(
   outputs: readonly OutputParameter[],
-  compiled?: { mode: 'call' | 'steps' | 'mock'; operation?: PreparedOperation },
+  compiled?: { mode: 'call' | 'steps' | 'mock'; invocable?: { ref?: string } },
 ): { schema?: JsonSchema; wrapKey: string } | undefined {
-  if (compiled?.mode === 'steps') return undefined;
-  let specs = outputs.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
-  if (specs.length === 0 && compiled?.mode === 'call') specs = [...(compiled.operation?.operation.outputParameters ?? [])];
+  const specs = outputs.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
   if (specs.length === 0) return undefined;
+  const mode = compiled?.mode ?? 'call';
+  if (compiled?.invocable?.ref || mode === 'steps') return { wrapKey: specs.length === 1 ? (specs[0]!.name ?? 'result') : 'result' };
+  if (mode === 'mock' && !(specs.length === 1 && specs[0]!.name === undefined)) {
+    return { schema: { type: 'object', properties: Object.fromEntries(specs.map((s) => [s.name ?? 'value', schemaOf(s)])) }, wrapKey: 'result' };
+  }
   if (specs.length === 1) {
     const only = specs[0]!;
     const wrapKey = only.name ?? 'result';
-    const schema = schemaOf(only);
     if (only.type === 'object') {
       // An object output without declared properties can be any sub-tree: no schema.
-      return only.properties || only.values ? { schema: { ...schema, type: 'object' }, wrapKey } : { wrapKey };
+      return only.properties || only.values ? { schema: { ...schemaOf(only), type: 'object' }, wrapKey } : { wrapKey };
     }
     if (only.type === undefined && only.value === undefined && only.const === undefined) return { wrapKey };
-    return { schema: { type: 'object', properties: { [wrapKey]: schema } }, wrapKey };
+    return { schema: { type: 'object', properties: { [wrapKey]: schemaOf(only) } }, wrapKey };
   }
   if (!specs.every((s) => s.name !== undefined)) return { wrapKey: 'result' };
   return {

@@ -64,7 +64,9 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
 /** `{x}` and `{{x}}` → `:x` (hono's syntax). */
 export function toHonoPath(path: string): string {
   const normalized = path.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, '{$1}').replace(/\{([^}]+)\}/g, ':$1');
-  return normalized.startsWith('/') ? normalized : `/${normalized}`;
+  // The router ignores trailing slashes on requests (non-strict), so routes are registered without one.
+  const trimmed = normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
 async function handle(c: Context, route: RestRoute, options: RestAppOptions): Promise<Response> {

@@ -4,10 +4,10 @@
  * to a test upstream with an upstream override) exposed as REST routes and
  * MCP tools on the given ports.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface FixtureOptions {
   /** Consumed namespace and base of every name. */
@@ -82,6 +82,7 @@ export function tempDir(prefix = 'ops-'): TempDir {
     path,
     write: (name, text) => {
       const file = join(path, name);
+      mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
       return file;
     },

@@ -120,7 +120,7 @@ describe('conformance: requests', () => {
       const req = f.upstream.last();
       expect(req.method).toBe('POST');
       expect(req.url).toBe('/api/v2/bodies?tenant=acme');
-      return { type: req.headers['content-type'], body: req.body.toString('utf8'), length: req.headers['content-length'] };
+      return { type: String(req.headers['content-type'] ?? ''), body: req.body.toString('utf8'), length: req.headers['content-length'] };
     };
 
     it('json object: typed single-variable leaves, escaped strings, missing leaves left out', async () => {
@@ -155,7 +155,7 @@ describe('conformance: requests', () => {
 
     it('multipartForm: a field and a file, exact bytes', async () => {
       const out = await sent('multipart', { name: 'Title "1"', content: 'line1\nline2' });
-      const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(out.type ?? '')?.[1];
+      const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(out.type)?.[1];
       expect(boundary).toBeDefined();
       expect(out.body).toBe(
         `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nTitle "1"\r\n` +

@@ -1,0 +1,32 @@
+export declare const conformanceDir: string;
+export declare const capabilitiesDir: string;
+export declare const expectedFailures: string;
+export declare const NODE20_SUITE_VERSION: string;
+
+export interface MediaServer {
+  url: string;
+  close(): Promise<void>;
+}
+export declare function startMediaServer(): Promise<MediaServer>;
+
+export interface SuiteOptions {
+  url: string;
+  version?: string;
+  node24?: boolean;
+  suite?: 'active' | 'all' | 'pending';
+  scenario?: string;
+  outputDir?: string;
+  echo?: boolean;
+  timeoutMs?: number;
+  /** Expected-failures file; `null` runs without a baseline. */
+  baseline?: string | null;
+}
+export interface SuiteRun {
+  code: number;
+  output: string;
+  /** npx could not fetch the package (offline registry): skip rather than fail. */
+  fetchFailed: boolean;
+  summary: Record<string, { ok: boolean; passed: number; failed: number }>;
+}
+export declare function runSuite(options: SuiteOptions): Promise<SuiteRun>;
+export declare function summarize(output: string): SuiteRun['summary'];

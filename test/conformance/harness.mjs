@@ -1,0 +1,95 @@
+/**
+ * Shared by the conformance runner (run.mjs, `npm run conformance`) and the
+ * vitest test (conformance.test.ts): the static "media" upstream the fixture
+ * tools call, and a run of the official MCP conformance suite against a URL.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const conformanceDir = dirname(fileURLToPath(import.meta.url));
+export const capabilitiesDir = join(conformanceDir, 'capabilities');
+export const expectedFailures = join(conformanceDir, 'expected-failures.yml');
+/** Newest suite that runs on Node 20 (0.1.14+ need Node 22's fs.globSync). */
+export const NODE20_SUITE_VERSION = '0.1.13';
+
+const TYPES = { '.png': 'image/png', '.wav': 'audio/wav', '.pdf': 'application/pdf', '.txt': 'text/plain' };
+
+/** Serves the files of capabilities/static (GET /<file>), as the `media` upstream. */
+export async function startMediaServer() {
+  const root = join(capabilitiesDir, 'static');
+  const server = createServer(async (req, res) => {
+    const name = decodeURIComponent(new URL(req.url ?? '/', 'http://media').pathname.slice(1));
+    const path = resolve(root, name);
+    if (name.includes('/') || !path.startsWith(root)) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(path);
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'content-length': body.length }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+/**
+ * Runs `conformance server` against `url` with the expected-failures baseline.
+ * `node24: true` runs the suite under Node 24 fetched from npm (needed from 0.1.14 on).
+ * Resolves with the exit code and the captured output; `fetchFailed` tells
+ * that npx could not get the package (offline), so callers can skip.
+ */
+export function runSuite({ url, version = NODE20_SUITE_VERSION, node24 = false, suite, scenario, outputDir, echo = false, timeoutMs = 600_000, baseline = expectedFailures }) {
+  const args = ['server', '--url', url];
+  if (baseline) args.push('--expected-failures', baseline);
+  if (suite) args.push('--suite', suite);
+  if (scenario) args.push('--scenario', scenario);
+  if (outputDir) args.push('-o', outputDir);
+  const command = node24
+    ? ['-y', '-p', 'node@24', '-p', `@modelcontextprotocol/conformance@${version}`, '-c', ['conformance', ...args].map(quote).join(' ')]
+    : ['-y', `@modelcontextprotocol/conformance@${version}`, ...args];
+  return new Promise((done) => {
+    const child = spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', command, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    let output = '';
+    const take = (stream, sink) =>
+      stream.on('data', (chunk) => {
+        output += chunk;
+        if (echo) sink.write(chunk);
+      });
+    take(child.stdout, process.stdout);
+    take(child.stderr, process.stderr);
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const fetchFailed = code !== 0 && !/Running \w+ suite|=== Running scenario|Test Results/.test(output) && /(E404|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network|could not determine executable|npm ERR|npm error)/i.test(output);
+      done({ code: code ?? 1, output, fetchFailed, summary: summarize(output) });
+    });
+    child.on('error', (error) => done({ code: 1, output: `${output}\n${error.message}`, fetchFailed: true, summary: summarize(output) }));
+  });
+}
+
+/** Per-scenario verdicts from the suite's SUMMARY block (`✓ name: 1 passed, 0 failed`). */
+export function summarize(output) {
+  const scenarios = {};
+  for (const match of output.matchAll(/^([✓✗]) ([\w-]+): (\d+) passed, (\d+) failed/gm)) {
+    scenarios[match[2]] = { ok: match[1] === '✓', passed: Number(match[3]), failed: Number(match[4]) };
+  }
+  return scenarios;
+}
+
+function quote(arg) {
+  return /^[\w@./:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
