@@ -138,6 +138,8 @@ export class CompiledInvocable {
   private gatherParameters(input: CallerInput): Record<string, unknown> {
     if (input.kind !== 'rest') return { ...input.arguments };
     const params: Record<string, unknown> = {};
+    let body: unknown;
+    let bodyRead = false;
     for (const { spec, path } of this.declared) {
       let value: unknown;
       if (spec.value !== undefined && !path) value = spec.value;
@@ -151,7 +153,10 @@ export class CompiledInvocable {
         // only — the reference reads the body, which a GET does not have), then the body.
         if (spec.in === undefined && !path) value = input.path[spec.name] ?? queryValue(input, spec);
         if (value === undefined) {
-          const body = plainBody(input.body);
+          if (!bodyRead) {
+            body = plainBody(input.body);
+            bodyRead = true;
+          }
           if (path) value = path.evaluate(body);
           else if (body && typeof body === 'object' && !Buffer.isBuffer(body) && spec.name in body) value = (body as Record<string, unknown>)[spec.name];
           else if (spec.in === 'body') value = input.body instanceof FormBody ? input.body : body;

@@ -17,6 +17,8 @@ export interface PlanOptions {
   /** The runtime's own control listener (`--control-port`), on `host` unless `controlHost` is given. */
   controlPort?: number;
   controlHost?: string;
+  /** MCP over the process's stdio (`serve --stdio`): no REST or MCP port is opened. */
+  stdio?: boolean;
 }
 
 export interface PlannedAdapter<A> {
@@ -85,6 +87,7 @@ export function planListeners(capabilities: readonly Capability[], options: Plan
     for (const adapter of capability.exposes) {
       if (adapter.type === 'skill') continue;
       if (adapter.type === 'mcp' && adapter.transport === 'stdio') continue; // served over stdio, not a port
+      if (options.stdio && (adapter.type === 'rest' || adapter.type === 'mcp')) continue; // stdio mode opens no user ports
       let port: number;
       let host: string;
       if (adapter.type === 'control') {

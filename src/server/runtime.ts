@@ -28,7 +28,7 @@ import { McpRegistry } from '../exposes/mcp/registry.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { findCapabilityFiles, loadCapabilitySource } from '../spec/loader.js';
 import { lintCapabilities } from '../spec/lint/index.js';
-import type { Capability } from '../spec/model.js';
+import type { Capability, McpAdapter } from '../spec/model.js';
 import { parseSource } from '../spec/source.js';
 import { HttpListener, type FetchHandler } from './listener.js';
 import { createLogger, type Logger } from './logger.js';
@@ -74,6 +74,12 @@ export interface RuntimeOptions {
   redactor?: Redactor;
   /** How long close() waits for in-flight requests (ms, default 10000). */
   drainTimeoutMs?: number;
+  /**
+   * Serve every MCP adapter (both transports) over the process's stdin/stdout
+   * instead of ports (`serve --stdio`, for desktop MCP clients). Without it,
+   * adapters declared `transport: stdio` are not served (a warning says so).
+   */
+  stdio?: boolean;
   /** Node process metrics (event loop, GC, memory) in /metrics (default true). */
   processMetrics?: boolean;
 }
@@ -165,6 +171,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
   readonly diagnostics: Diagnostic[] = [];
   private readonly client: UpstreamClient;
   private readonly mounted = new Map<string, Mounted>();
+  private stdioMcp?: McpProtocol;
+  private readonly warnedStdio = new Set<string>();
   private readonly retiring = new Set<Promise<void>>();
   private generation?: Generation;
   private state: State = 'starting';
@@ -335,6 +343,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
       mcpPort: this.options.mcpPort,
       controlPort: this.options.controlPort,
       controlHost: this.options.controlHost,
+      stdio: this.options.stdio,
     });
     if (planned.diagnostics.length > 0) throw new StartupError('Conflicting adapters', planned.diagnostics);
     const generation: Generation = {
@@ -474,6 +483,38 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
       this.retiring.add(closing);
     }
     for (const m of changedMcp) this.emit('mcp-changed', { key: m.key, protocol: m.protocol! });
+    this.refreshStdio(generation);
+  }
+
+  /** The MCP protocol served over stdio (`serve --stdio`); undefined in port mode. */
+  get stdioProtocol(): McpProtocol | undefined {
+    return this.stdioMcp;
+  }
+
+  /** Rebuilds the stdio registry from every MCP adapter; `setRegistry` sends list_changed to stdio sessions. */
+  private refreshStdio(generation: Generation): void {
+    const stdioAdapters = generation.runtimes.flatMap((r) =>
+      r.capability.exposes.filter((a): a is McpAdapter => a.type === 'mcp' && (this.options.stdio === true || a.transport === 'stdio')).map((adapter) => ({ capability: r.capability, adapter })),
+    );
+    if (!this.options.stdio) {
+      for (const { capability, adapter } of stdioAdapters) {
+        if (this.warnedStdio.has(`${capability.file}#${adapter.namespace}`)) continue;
+        this.warnedStdio.add(`${capability.file}#${adapter.namespace}`);
+        this.logger.warn({ file: capability.file, adapter: adapter.namespace }, `MCP adapter ${adapter.namespace} uses transport stdio: start \`runtime serve --stdio\` to serve it`);
+      }
+      return;
+    }
+    const runtimeOf = new Map(generation.runtimes.map((r) => [r.capability, r]));
+    const registry = this.buildRegistry({ kind: 'mcp', host: 'stdio', port: 0, rest: [], mcp: stdioAdapters, control: [] } as ListenerPlan, runtimeOf);
+    if (!this.stdioMcp) {
+      this.stdioMcp = new McpProtocol(registry, {
+        redactor: this.redactor,
+        logger: this.logger,
+        pageSize: this.options.mcpPageSize ?? 50,
+        maxErrorText: 4096,
+        observe: (e) => this.observe?.(e),
+      });
+    } else this.stdioMcp.setRegistry(registry);
   }
 
   buildRegistry(plan: ListenerPlan, runtimeOf: Map<Capability, CapabilityRuntime>): McpRegistry {

@@ -62,7 +62,7 @@ export function runSuite({ url, version = NODE20_SUITE_VERSION, node24 = false, 
     ? ['-y', '-p', 'node@24', '-p', `@modelcontextprotocol/conformance@${version}`, '-c', ['conformance', ...args].map(quote).join(' ')]
     : ['-y', `@modelcontextprotocol/conformance@${version}`, ...args];
   return new Promise((done) => {
-    const child = spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', command, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const child = spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', command, { stdio: ['ignore', 'pipe', 'pipe'], env: { npm_config_fetch_retries: '1', npm_config_fetch_timeout: '30000', ...process.env, npm_config_update_notifier: 'false' } });
     let output = '';
     const take = (stream, sink) =>
       stream.on('data', (chunk) => {

@@ -220,8 +220,9 @@ export class PreparedOperation {
     if (this.body) encoded = this.body(lookup, declaredType);
     else if (hasBodyValue) encoded = encodeCallerBody(mergeBodyFields(bodyValue, bodyFields), declaredType);
     else if (Object.keys(bodyFields).length > 0) encoded = encodeCallerBody(bodyFields, declaredType);
-    // The content type always describes the encoding actually sent.
-    if (encoded?.contentType) headers['content-type'] = encoded.contentType;
+    // The content type always describes the encoding actually sent (a declared
+    // `application/vnd.x+json` is kept for a JSON body, never for a form).
+    if (encoded?.contentType) headers['content-type'] = declaredType && sameFamily(declaredType, encoded.contentType) ? declaredType : encoded.contentType;
     else if (!encoded) delete headers['content-type'];
 
     const request = { method: this.method, url, headers, body: encoded?.body };
@@ -295,6 +296,18 @@ function collectBodyVariables(body: ConsumedOperation['body'], into: Set<string>
   if (!body) return;
   if (body.kind === 'raw') visit(body.template);
   else visit(body.data);
+}
+
+/** Whether a declared Content-Type names the same encoding as the one produced (JSON, XML or text families). */
+function sameFamily(declared: string, produced: string): boolean {
+  const family = (type: string) => {
+    const t = type.split(';')[0]!.trim().toLowerCase();
+    if (t === 'application/json' || t.endsWith('+json')) return 'json';
+    if (t === 'application/xml' || t === 'text/xml' || t.endsWith('+xml')) return 'xml';
+    if (t.startsWith('text/')) return t === 'text/plain' ? 'text' : t;
+    return t;
+  };
+  return family(declared) === family(produced);
 }
 
 /** `{name}` (OpenAPI style) → `{{name}}`; `{{name}}` is left alone. */

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function npx(args: string[], timeoutMs = 300_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { npm_config_fetch_retries: '1', npm_config_fetch_timeout: '30000', ...process.env, npm_config_update_notifier: 'false' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -42,10 +42,14 @@ function npx(args: string[], timeoutMs = 300_000): Promise<{ code: number; stdou
   });
 }
 
+/** `MCP_CONFORMANCE_SKIP=1` skips both (no registry access wanted). */
+const skipAll = process.env.MCP_CONFORMANCE_SKIP === '1';
+
 const FETCH_FAILURE = /(E404|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|network|could not determine executable|npm ERR|npm error)/i;
 
 describe('official MCP conformance suite (0.1.13, Node 20)', () => {
   it('passes every active server scenario outside the expected-failures baseline', { timeout: 900_000 }, async (ctx) => {
+    if (skipAll) return ctx.skip();
     const run = await runSuite({ url: rt.mcpUrl, timeoutMs: 850_000 });
     if (run.fetchFailed) {
       console.warn(`conformance suite skipped: npx could not fetch @modelcontextprotocol/conformance.\n${run.output.slice(-2000)}`);
@@ -84,6 +88,7 @@ describe('official MCP conformance suite (0.1.13, Node 20)', () => {
 
 describe('MCP Inspector CLI (1.0.3)', () => {
   it('lists and calls tools', { timeout: 600_000 }, async (ctx) => {
+    if (skipAll) return ctx.skip();
     const base = ['-y', '@modelcontextprotocol/inspector@1.0.3', '--cli', rt.mcpUrl, '--transport', 'http'];
     const list = await npx([...base, '--method', 'tools/list']);
     if (list.code !== 0 && FETCH_FAILURE.test(list.stderr) && !list.stdout.includes('{')) {

@@ -70,10 +70,10 @@ describe('conformance: requests', () => {
     });
   });
 
-  it('PATCH: a JSON-text body template, a typed consumed body parameter, and 400 when a required one is missing', async () => {
+  it('PATCH: a JSON-text body template, a declared JSON content type, a typed consumed body parameter, and 400 when a required one is missing', async () => {
     await f.rest('/v1/items/42?count=3', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"name":"Bolt"}' });
     expect(wire(f.upstream.last())).toMatchObject({ method: 'PATCH', url: '/api/v2/items/42?tenant=acme', body: '{"name": "Bolt", "count": 3}' });
-    expect(f.upstream.last().headers['content-type']).toBe('application/json');
+    expect(f.upstream.last().headers['content-type']).toBe('application/merge-patch+json'); // a declared JSON type is kept for a JSON body
     const before = f.upstream.requests.length;
     const res = await f.rest('/v1/items/42', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"name":"Bolt"}' });
     expect(res.status).toBe(400);
@@ -163,6 +163,11 @@ describe('conformance: requests', () => {
           `--${boundary}--\r\n`,
       );
     });
+  });
+
+  it('`{{tools.X}}` in consumes templates names the argument X (APIs.io dialect)', async () => {
+    await f.tool('tools-templates', { name: 'N', count: 4, redirect: 'https://app.example/cb?x=1' });
+    expect(wire(f.upstream.last())).toMatchObject({ url: '/api/v2/bodies?tenant=acme&redirectUri=https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1', body: '{"displayName":"N","count":4}' });
   });
 
   it('refuses a header value with a line break (no request is sent)', async () => {
