@@ -21,6 +21,7 @@ export interface ServeFlags {
   strict?: boolean;
   skipInvalid?: boolean;
   watch?: boolean;
+  stdio?: boolean;
   drainTimeout?: string;
   workers?: string;
   logLevel?: string;
@@ -48,6 +49,8 @@ export interface ServeConfig {
   strict: boolean;
   skipInvalid: boolean;
   watch: boolean;
+  /** Serve MCP over stdin/stdout instead of ports (desktop clients). */
+  stdio: boolean;
   drainTimeoutMs: number;
   /** 1 = no cluster. */
   workers: number;
@@ -85,6 +88,7 @@ export const FIELDS = {
   strict: { flag: '--strict', env: 'RUNTIME_STRICT', key: 'strict', kind: 'boolean' },
   skipInvalid: { flag: '--skip-invalid', env: 'RUNTIME_SKIP_INVALID', key: 'skipInvalid', kind: 'boolean' },
   watch: { flag: '--watch', env: 'RUNTIME_WATCH', key: 'watch', kind: 'boolean' },
+  stdio: { flag: '--stdio', env: 'RUNTIME_STDIO', key: 'stdio', kind: 'boolean' },
   drainTimeout: { flag: '--drain-timeout', env: 'RUNTIME_DRAIN_TIMEOUT_MS', key: 'drainTimeout', kind: 'positive' },
   workers: { flag: '--workers', env: 'RUNTIME_WORKERS', key: 'workers', kind: 'workers' },
   logLevel: { flag: '--log-level', env: 'RUNTIME_LOG_LEVEL', key: 'logLevel', kind: 'string' },
@@ -218,6 +222,7 @@ export function resolveServeConfig(
     strict: bool('strict'),
     skipInvalid: bool('skipInvalid'),
     watch: bool('watch'),
+    stdio: bool('stdio'),
     drainTimeoutMs: nonNegative(text('drainTimeout'), '--drain-timeout') ?? 10_000,
     workers: workers(text('workers')),
     logLevel: logLevel as LogLevel,

@@ -32,6 +32,7 @@ export function buildProgram(): Command {
     .option('--env-file <path>', `load bind variables from a dotenv file first (env ${ENV_VARS.envFile})`)
     .option('--strict', `a bind variable without a value is a startup error (env ${ENV_VARS.strict})`)
     .option('--skip-invalid', `serve the valid files and report the others (env ${ENV_VARS.skipInvalid})`)
+    .option('--stdio', `serve every MCP tool over stdin/stdout for desktop clients; logs go to stderr (env ${ENV_VARS.stdio})`)
     .option('--watch', `reload when a capability file changes (env ${ENV_VARS.watch}; SIGHUP always reloads)`)
     .option('--drain-timeout <ms>', `on SIGTERM/SIGINT, wait this long for in-flight requests (env ${ENV_VARS.drainTimeout}; default 10000)`)
     .option('--workers <n>', `processes sharing the listeners, a number or \`auto\` (env ${ENV_VARS.workers}; default 1)`)

@@ -17,13 +17,15 @@ import { createLogger, type Logger } from '../server/logger.js';
 import { planListeners } from '../server/plan.js';
 import { Runtime, StartupError } from '../server/runtime.js';
 import { FileWatcher } from '../server/watch.js';
+import { serveStdio } from '../exposes/mcp/stdio.js';
 import { UsageError, type ServeConfig } from './config.js';
 import { renderDiagnostics } from './report.js';
 
 export async function serve(config: ServeConfig): Promise<number> {
   const redactor = new Redactor();
-  const base = createLogger({ level: config.logLevel, redactor, pretty: config.logFormat === 'auto' ? undefined : config.logFormat === 'pretty' });
-  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, base);
+  // In stdio mode stdout carries the MCP protocol and nothing else: logs go to stderr.
+  const base = createLogger({ level: config.logLevel, redactor, stderr: config.stdio, pretty: config.logFormat === 'auto' ? undefined : config.logFormat === 'pretty' });
+  if (config.workers > 1 && cluster.isPrimary && !config.stdio) return servePrimary(config, base);
   const logger = cluster.isWorker ? base.child({ worker: Number(process.env.RUNTIME_WORKER_INDEX ?? cluster.worker?.id ?? 0) }) : base;
   return serveRuntime(config, logger, redactor);
 }
@@ -65,6 +67,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       allowedOrigins: config.allowedOrigins,
       allowedHosts: config.allowedHosts,
       drainTimeoutMs: config.drainTimeoutMs,
+      stdio: config.stdio,
       providers,
       tokenProviders: config.tokenProviders,
       logger,
@@ -121,6 +124,18 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
     if (worker) attachWorker(runtime, () => stop('primary'));
+    if (config.stdio) {
+      const protocol = runtime.stdioProtocol;
+      if (!protocol) {
+        logger.error('--stdio: the capability files expose no MCP adapter');
+        stop('no-mcp');
+        return;
+      }
+      const session = serveStdio(protocol, process.stdin, process.stdout, logger);
+      logger.info({ tools: protocol.current.tools.length }, `MCP over stdio: ${protocol.current.tools.length} tool(s)`);
+      // The client closing stdin ends the session, as the MCP stdio transport specifies.
+      void session.closed.then(() => stop('stdin closed'));
+    }
   });
   await providers?.close();
   logger.info('stopped');

@@ -14,8 +14,13 @@ import { ConfigError } from './errors.js';
 import type { Redactor } from './redact.js';
 
 /** Supplies a variable's value at request time (may refresh, e.g. OAuth2 tokens). */
+/** What a provider may know about the call it supplies a value for (e.g. a customer id for a customer-scoped token). */
+export interface ProviderContext {
+  params: Readonly<Record<string, unknown>>;
+}
+
 export interface ValueProvider {
-  get(variable: string): Promise<string>;
+  get(variable: string, context?: ProviderContext): Promise<string>;
   /** Called when an upstream rejected a value (401): the next `get` must not return it again. */
   invalidate?(variable: string, rejected: string): void;
 }
@@ -53,6 +58,7 @@ export class BindScope {
   readonly problems: { message: string; loc: Location }[] = [];
 
   constructor(capability: Capability, environment: BindEnvironment) {
+    const authVariables = authTemplateVariables(capability);
     for (const bind of capability.binds) {
       this.namespaces.add(bind.namespace);
       const file = bind.location ? this.readBindFile(bind, capability.dir) : undefined;
@@ -70,7 +76,7 @@ export class BindScope {
           this.byVariable.set(variable, { variable, missing });
         } else {
           const value = typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
-          environment.redactor.add(value);
+          if (isSecretVariable(variable, authVariables)) environment.redactor.add(value);
           this.byVariable.set(variable, { variable, value });
         }
       }
@@ -99,7 +105,7 @@ export class BindScope {
   }
 
   /** Resolves the given variables; a missing one throws a ConfigError naming it (never its value). */
-  async values(variables: Iterable<string>): Promise<Map<string, string>> {
+  async values(variables: Iterable<string>, context?: ProviderContext): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const variable of variables) {
       const declared = this.byVariable.get(variable);
@@ -112,7 +118,7 @@ export class BindScope {
           { variable },
         );
       }
-      out.set(variable, declared.provider ? await declared.provider.get(variable) : declared.value!);
+      out.set(variable, declared.provider ? await declared.provider.get(variable, context) : declared.value!);
     }
     return out;
   }
@@ -202,6 +208,34 @@ export function parseDotenv(text: string): Record<string, string> {
       value = value.replace(/\s+#.*$/, '');
     }
     out[match[1]!] = value;
+  }
+  return out;
+}
+
+/**
+ * Which bind values are secrets (redacted from logs, errors and responses):
+ * every value used by an authentication template, and every variable whose name
+ * says it is one. Identifiers such as `LEAN_CLIENT_ID` stay visible, so upstream
+ * answers that echo them (`app_id`) are not mangled.
+ */
+const SECRET_NAME = /(SECRET|TOKEN|PASSW|PASSPHRASE|PWD|API_?KEY|PRIVATE|CREDENTIAL|AUTH|SIGNING|COOKIE|SESSION|_KEY$|^KEY$)/i;
+
+export function isSecretVariable(variable: string, authVariables: ReadonlySet<string>): boolean {
+  return authVariables.has(variable) || SECRET_NAME.test(variable);
+}
+
+function authTemplateVariables(capability: Capability): Set<string> {
+  const out = new Set<string>();
+  for (const api of capability.consumes) {
+    const auth = api.authentication;
+    if (!auth) continue;
+    const texts = auth.type === 'apikey' ? [auth.key, auth.value] : auth.type === 'bearer' ? [auth.token] : auth.type === 'basic' || auth.type === 'digest' ? [auth.username, auth.password] : [];
+    for (const text of texts) {
+      for (const match of text.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)) {
+        const path = match[1]!;
+        out.add(path.includes('.') ? path.slice(path.indexOf('.') + 1) : path);
+      }
+    }
   }
   return out;
 }

@@ -257,8 +257,10 @@ export interface McpPrompt {
   name: string;
   label?: string;
   description?: string;
-  arguments: { name: string; description?: string; required: boolean }[];
+  arguments: { name: string; label?: string; description?: string; required: boolean }[];
   messages: { role: 'user' | 'assistant'; content: string }[];
+  /** `file://` location of a prompt template file (instead of inline messages). */
+  location?: string;
   loc: Location;
 }
 

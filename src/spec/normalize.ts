@@ -453,13 +453,15 @@ class Normalizer {
       description: str(r.description),
       arguments: (Array.isArray(r.arguments) ? r.arguments : []).filter(isObj).map((a) => ({
         name: String(a.name ?? ''),
+        label: str(a.label),
         description: str(a.description),
-        required: a.required === true,
+        required: a.required !== false, // the spec's default, as for every input
       })),
       messages: (Array.isArray(r.template) ? r.template : Array.isArray(r.messages) ? r.messages : []).filter(isObj).map((m) => ({
         role: m.role === 'assistant' ? 'assistant' : 'user',
         content: typeof m.content === 'string' ? m.content : isObj(m.content) ? String(m.content.text ?? '') : '',
       })),
+      location: str(r.location),
       loc: this.loc(p),
     };
   }

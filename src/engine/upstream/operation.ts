@@ -126,13 +126,14 @@ export class PreparedOperation {
   }
 
   async call(params: Record<string, unknown>, ctx: CallContext): Promise<CallOutcome> {
-    const bindValues = await ctx.binds.values(this.bindVariables);
+    const context = { params };
+    const bindValues = await ctx.binds.values(this.bindVariables, context);
     const outcome = await this.send(params, bindValues, ctx);
     if (outcome.response.status === 401) {
       // A provider-backed credential (e.g. an OAuth2 token) may have expired early: refresh once, retry once.
       let refreshed = false;
       for (const [variable, value] of bindValues) refreshed = ctx.binds.invalidate(variable, value) || refreshed;
-      if (refreshed) return this.send(params, await ctx.binds.values(this.bindVariables), ctx);
+      if (refreshed) return this.send(params, await ctx.binds.values(this.bindVariables, context), ctx);
     }
     return outcome;
   }

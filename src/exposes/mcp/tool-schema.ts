@@ -175,7 +175,7 @@ export function annotationsFor(tool: McpTool, operation: PreparedOperation | und
     derived.destructiveHint = method === 'DELETE';
     derived.idempotentHint = method === 'PUT' || method === 'DELETE';
   }
-  if (!tool.call && tool.steps.length === 0) derived.openWorldHint = false;
+  if (!tool.call && !tool.ref && tool.steps.length === 0) derived.openWorldHint = false; // a mock tool touches nothing outside
   const hints = tool.hints ?? {};
   const annotations: ToolAnnotations = {
     ...(tool.label ? { title: tool.label } : {}),
