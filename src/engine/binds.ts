@@ -226,7 +226,7 @@ export function isSecretVariable(variable: string, authVariables: ReadonlySet<st
 
 function authTemplateVariables(capability: Capability): Set<string> {
   const out = new Set<string>();
-  for (const api of capability.consumes) {
+  for (const api of capability.consumes ?? []) {
     const auth = api.authentication;
     if (!auth) continue;
     const texts = auth.type === 'apikey' ? [auth.key, auth.value] : auth.type === 'bearer' ? [auth.token] : auth.type === 'basic' || auth.type === 'digest' ? [auth.username, auth.password] : [];
