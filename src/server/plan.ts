@@ -6,7 +6,7 @@
  * name, two kinds on one port) are reported as diagnostics naming both places.
  */
 import type { Diagnostic } from '../spec/diagnostics.js';
-import type { Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../spec/model.js';
+import type { Authentication, Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../spec/model.js';
 
 export interface PlanOptions {
   host: string;
@@ -126,6 +126,11 @@ export function planListeners(capabilities: readonly Capability[], options: Plan
           if (previous) conflict('mcp-tool-duplicate', tool.loc, `MCP tool \`${tool.name}\` is declared twice on port ${port}`, previous);
           else tools.set(toolKey, tool.loc);
         }
+        // One MCP endpoint answers for every adapter on it, so they must agree on who may call it.
+        const first = listener.mcp[0]?.adapter;
+        if (first && authSignature(first.authentication) !== authSignature(adapter.authentication)) {
+          conflict('mcp-auth-conflict', adapter.loc, `MCP adapters sharing port ${port} declare different authentication`, first.loc);
+        }
         listener.mcp.push({ capability, adapter });
       } else {
         listener.control.push({ capability, adapter });
@@ -146,4 +151,11 @@ function article(kind: string): string {
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** What identifies an inbound authentication rule (kind, where the credential goes, its template). */
+function authSignature(auth: Authentication | undefined): string {
+  if (!auth) return 'none';
+  const { loc: _loc, ...rest } = auth;
+  return JSON.stringify(rest);
 }

@@ -23,6 +23,7 @@ import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import { buildControlApp, controlFeatures, mergeFeatures, ALL_CONTROL_FEATURES, type ControlSource } from '../exposes/control/app.js';
 import { buildRestApp, type RequestObserver, type RestRoute } from '../exposes/rest/app.js';
 import { buildMcpApp } from '../exposes/mcp/http.js';
+import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { McpProtocol } from '../exposes/mcp/protocol.js';
 import { McpRegistry } from '../exposes/mcp/registry.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
@@ -371,6 +372,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         const routes: RestRoute[] = [];
         for (const { capability, adapter } of plan.rest) {
           const runtime = runtimeOf.get(capability)!;
+          const auth = compileInboundAuth(adapter.authentication, runtime.binds, adapter.namespace);
           for (const resource of adapter.resources) {
             for (const operation of resource.operations) {
               routes.push({
@@ -379,6 +381,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
                 compiled: runtime.compile(operation, adapter.namespace, [...adapter.inputParameters, ...resource.inputParameters]),
                 label: `${adapter.namespace}.${operation.name}`,
                 file: capability.file,
+                auth,
               });
             }
           }
@@ -398,6 +401,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         const app = buildMcpApp(() => protocol, {
           origin: { allowedOrigins: this.options.allowedOrigins ?? [], allowedHosts: this.options.allowedHosts ?? defaultAllowedHosts(plan.host) },
           maxBodyBytes: this.maxBodyBytes,
+          auth: plan.mcp[0] ? compileInboundAuth(plan.mcp[0].adapter.authentication, runtimeOf.get(plan.mcp[0].capability)!.binds, plan.mcp[0].adapter.namespace) : undefined,
         });
         prepared.push({
           plan,

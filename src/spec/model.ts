@@ -224,6 +224,8 @@ export interface McpAdapter {
   tools: McpTool[];
   resources: McpResource[];
   prompts: McpPrompt[];
+  /** Inbound authentication callers must present (enforced for apikey, bearer, basic). */
+  authentication?: Authentication;
   loc: Location;
 }
 

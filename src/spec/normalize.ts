@@ -382,6 +382,7 @@ class Normalizer {
         tools: arr(e.tools, `${p}/tools`).map(([t, q]) => this.tool(t, q)).filter(nonNull),
         resources: arr(e.resources, `${p}/resources`).map(([r, q]) => this.mcpResource(r, q)).filter(nonNull),
         prompts: arr(e.prompts, `${p}/prompts`).map(([r, q]) => this.prompt(r, q)).filter(nonNull),
+        authentication: isObj(e.authentication) ? this.auth(e.authentication, `${p}/authentication`) : undefined,
       };
       return adapter;
     }

@@ -18,12 +18,16 @@
 import { Hono, type Context } from 'hono';
 import { requestIdFrom } from '../../server/request-id.js';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonrpc.js';
+import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
+import { asRuntimeError } from '../../engine/errors.js';
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, type McpProtocol, type RequestContext } from './protocol.js';
 
 export interface McpHttpOptions {
   origin: OriginPolicy;
   maxBodyBytes: number;
+  /** Inbound authentication shared by every MCP adapter of the listener. */
+  auth?: InboundAuth;
 }
 
 const TEXT_DECODER = new TextDecoder();
@@ -56,6 +60,17 @@ async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOpt
   const headers = c.req.raw.headers;
   const rejected = checkOrigin(headers, options.origin);
   if (rejected) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Forbidden: ${rejected}`), 403);
+  if (options.auth) {
+    try {
+      await options.auth.verify(headers, new URL(c.req.url));
+    } catch (error) {
+      if (error instanceof UnauthorizedError) {
+        return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Unauthorized: missing or invalid credentials.'), 401, { 'www-authenticate': error.challenge });
+      }
+      const failure = asRuntimeError(error);
+      return rpcFailure(new JsonRpcError(ErrorCodes.InternalError, failure.message), failure.status);
+    }
+  }
 
   const contentType = headers.get('content-type');
   if (contentType === null || mediaType(contentType) !== 'application/json') {

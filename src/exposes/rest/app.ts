@@ -15,6 +15,7 @@ import type { Logger } from '../../server/logger.js';
 import { requestIdFrom } from '../../server/request-id.js';
 import { readRequestBody } from './body.js';
 import { problemResponse } from './problem.js';
+import type { InboundAuth } from '../auth/inbound.js';
 
 export interface RestRoute {
   method: HttpMethod;
@@ -24,6 +25,8 @@ export interface RestRoute {
   /** `adapterNamespace.operationName`, for logs and metrics. */
   label: string;
   file: string;
+  /** Inbound authentication of the route's adapter. */
+  auth?: InboundAuth;
 }
 
 export interface RequestObserver {
@@ -77,6 +80,7 @@ async function handle(c: Context, route: RestRoute, options: RestAppOptions): Pr
   let failure: RuntimeError | undefined;
   try {
     const url = new URL(c.req.url);
+    if (route.auth) await route.auth.verify(c.req.raw.headers, url);
     const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD';
     const parsed = hasBody ? await readRequestBody(c.req.raw, options.maxBodyBytes) : { body: undefined };
     const headers: Record<string, string> = {};

@@ -20,6 +20,7 @@ import { descriptionMissing } from './rules/description-missing.js';
 import { descriptionUnsafe } from './rules/description-unsafe.js';
 import { expressionUnresolvable } from './rules/expression-unresolvable.js';
 import { mcpStdioAuth } from './rules/mcp-stdio-auth.js';
+import { inboundAuthUnsupported } from './rules/inbound-auth-unsupported.js';
 import { mcpToolDuplicate } from './rules/mcp-tool-duplicate.js';
 import { mcpToolName } from './rules/mcp-tool-name.js';
 import { namespaceDuplicate } from './rules/namespace-duplicate.js';
@@ -79,6 +80,7 @@ export const rules: readonly LintRule[] = [
   oauth2Https,
   oauth2Scopes,
   mcpStdioAuth,
+  inboundAuthUnsupported,
   controlAddress,
   // documentation and hygiene
   descriptionMissing,

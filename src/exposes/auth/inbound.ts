@@ -1,0 +1,99 @@
+/**
+ * Inbound authentication of exposed adapters (`authentication` on a `rest` or
+ * `mcp` adapter): callers must present the credential the file declares, whose
+ * value usually comes from a bind (`{{env.GATEWAY_KEY}}`). Supported kinds:
+ * `apikey` (header or query), `bearer`, `basic`. Comparisons are constant-time;
+ * a failure is a 401 with a `WWW-Authenticate` challenge and never says which
+ * part was wrong. Kinds we cannot verify (digest, oauth2) are refused at load —
+ * serving such a file open would be worse than not serving it.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { BindScope } from '../../engine/binds.js';
+import { RuntimeError } from '../../engine/errors.js';
+import { Template } from '../../engine/templates.js';
+import type { Authentication } from '../../spec/model.js';
+
+export class UnauthorizedError extends RuntimeError {
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+  readonly slug = 'unauthorized';
+  constructor(readonly challenge: string) {
+    super('Missing or invalid credentials for this API.');
+  }
+}
+
+export interface InboundAuth {
+  /** `Bearer realm="…"` and the like, for 401 answers. */
+  challenge: string;
+  /** Resolves (values may come from binds) and checks; throws UnauthorizedError or a ConfigError. */
+  verify(headers: Headers, url: URL): Promise<void>;
+  /** Identity of the rule, so adapters sharing one MCP listener can be required to agree. */
+  fingerprint: string;
+}
+
+/** Kinds we refuse to serve: say why instead of serving the adapter without protection. */
+export function unsupportedInboundAuth(auth: Authentication | undefined): string | undefined {
+  if (!auth) return undefined;
+  if (auth.type === 'digest' || auth.type === 'oauth2') {
+    return `inbound \`${auth.type}\` authentication is not supported by this runtime; use apikey, bearer or basic, or put an authenticating proxy in front`;
+  }
+  return undefined;
+}
+
+export function compileInboundAuth(auth: Authentication | undefined, binds: BindScope, realm: string): InboundAuth | undefined {
+  if (!auth || unsupportedInboundAuth(auth)) return undefined;
+  const templates = auth.type === 'apikey' ? [auth.value] : auth.type === 'bearer' ? [auth.token] : auth.type === 'basic' ? [auth.username, auth.password] : [];
+  const compiled = templates.map((t) => Template.compile(t));
+  const variables = [...new Set(compiled.flatMap((t) => t.variables.map((v) => binds.variableFor(v.path) ?? v.path)))];
+  const render = async (): Promise<string[]> => {
+    const values = await binds.values(variables);
+    return compiled.map((t) => t.render((path) => values.get(binds.variableFor(path) ?? path)));
+  };
+  const fingerprint = createHash('sha256').update(JSON.stringify({ type: auth.type, templates, key: auth.type === 'apikey' ? [auth.key, auth.placement] : [] })).digest('hex');
+  switch (auth.type) {
+    case 'apikey': {
+      const name = auth.key;
+      return {
+        challenge: `ApiKey realm="${realm}", ${auth.placement === 'query' ? 'query' : 'header'}="${name}"`,
+        fingerprint,
+        async verify(headers, url) {
+          const [expected] = await render();
+          const given = auth.placement === 'query' ? url.searchParams.get(name) : headers.get(name);
+          if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
+        },
+      };
+    }
+    case 'bearer':
+      return {
+        challenge: `Bearer realm="${realm}"`,
+        fingerprint,
+        async verify(headers) {
+          const [expected] = await render();
+          const header = headers.get('authorization') ?? '';
+          const given = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : null;
+          if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
+        },
+      };
+    case 'basic':
+      return {
+        challenge: `Basic realm="${realm}", charset="UTF-8"`,
+        fingerprint,
+        async verify(headers) {
+          const [user, password] = await render();
+          const header = headers.get('authorization') ?? '';
+          const given = /^basic\s+/i.test(header) ? Buffer.from(header.replace(/^basic\s+/i, '').trim(), 'base64').toString('utf8') : null;
+          if (!sameSecret(given, `${user}:${password}`)) throw new UnauthorizedError(this.challenge);
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Constant-time comparison of two secrets (hashing first equalises lengths); an empty expected value never matches. */
+function sameSecret(given: string | null, expected: string | undefined): boolean {
+  if (given === null || !expected) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
