@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/** `env` carries the Node `incoming`/`outgoing` objects, for handlers that read them directly. */
+export type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>;
 
 export class HttpListener {
   private handler: FetchHandler;
@@ -24,7 +25,9 @@ export class HttpListener {
     handler: FetchHandler,
   ) {
     this.handler = handler;
-    const listener = getRequestListener((request) => this.handler(request), { overrideGlobalObjects: false });
+    // Default options on purpose: @hono/node-server then uses its lightweight Request/Response,
+    // which write string and buffer bodies straight to the socket (no web streams).
+    const listener = getRequestListener((request, env) => this.handler(request, env));
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
       this.inFlight++;
       // Draining: answer what arrives on an open connection, then close that connection.

@@ -390,7 +390,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         prepared.push({
           plan,
           key,
-          handler: (request) => app.fetch(request),
+          handler: (request, env) => app.fetch(request, env),
           summary: { ...base, adapters: plan.rest.map((p) => p.adapter.namespace), routes: routes.map((r) => ({ method: r.method, path: r.path, operation: r.label, file: r.file })) },
         });
       } else if (plan.kind === 'mcp') {
@@ -408,7 +408,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
           key,
           protocol,
           registry,
-          handler: (request) => app.fetch(request),
+          handler: (request, env) => app.fetch(request, env),
           summary: { ...base, adapters: plan.mcp.map((p) => p.adapter.namespace), tools: registry.tools.map((t) => t.name) },
         });
       } else {
@@ -417,7 +417,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         prepared.push({
           plan,
           key,
-          handler: (request) => app.fetch(request),
+          handler: (request, env) => app.fetch(request, env),
           summary: { ...base, adapters: plan.builtin ? ['--control-port'] : plan.control.map((c) => c.adapter.namespace ?? `control (${c.capability.file})`) },
         });
       }

@@ -26,7 +26,7 @@ export interface InboundAuth {
   /** `Bearer realm="…"` and the like, for 401 answers. */
   challenge: string;
   /** Resolves (values may come from binds) and checks; throws UnauthorizedError or a ConfigError. */
-  verify(headers: Headers, url: URL): Promise<void>;
+  verify(header: (name: string) => string | null, query: URLSearchParams): Promise<void>;
   /** Identity of the rule, so adapters sharing one MCP listener can be required to agree. */
   fingerprint: string;
 }
@@ -56,9 +56,9 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
       return {
         challenge: `ApiKey realm="${realm}", ${auth.placement === 'query' ? 'query' : 'header'}="${name}"`,
         fingerprint,
-        async verify(headers, url) {
+        async verify(header, query) {
           const [expected] = await render();
-          const given = auth.placement === 'query' ? url.searchParams.get(name) : headers.get(name);
+          const given = auth.placement === 'query' ? query.get(name) : header(name.toLowerCase());
           if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
         },
       };
@@ -67,10 +67,10 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
       return {
         challenge: `Bearer realm="${realm}"`,
         fingerprint,
-        async verify(headers) {
+        async verify(header) {
           const [expected] = await render();
-          const header = headers.get('authorization') ?? '';
-          const given = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : null;
+          const authorization = header('authorization') ?? '';
+          const given = /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : null;
           if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
         },
       };
@@ -78,10 +78,10 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
       return {
         challenge: `Basic realm="${realm}", charset="UTF-8"`,
         fingerprint,
-        async verify(headers) {
+        async verify(header) {
           const [user, password] = await render();
-          const header = headers.get('authorization') ?? '';
-          const given = /^basic\s+/i.test(header) ? Buffer.from(header.replace(/^basic\s+/i, '').trim(), 'base64').toString('utf8') : null;
+          const authorization = header('authorization') ?? '';
+          const given = /^basic\s+/i.test(authorization) ? Buffer.from(authorization.replace(/^basic\s+/i, '').trim(), 'base64').toString('utf8') : null;
           if (!sameSecret(given, `${user}:${password}`)) throw new UnauthorizedError(this.challenge);
         },
       };

@@ -62,7 +62,7 @@ async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOpt
   if (rejected) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Forbidden: ${rejected}`), 403);
   if (options.auth) {
     try {
-      await options.auth.verify(headers, new URL(c.req.url));
+      await options.auth.verify((name) => headers.get(name), new URL(c.req.url).searchParams);
     } catch (error) {
       if (error instanceof UnauthorizedError) {
         return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Unauthorized: missing or invalid credentials.'), 401, { 'www-authenticate': error.challenge });
