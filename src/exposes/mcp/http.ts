@@ -20,7 +20,8 @@ import { requestIdFrom } from '../../server/request-id.js';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonrpc.js';
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
 import { asRuntimeError } from '../../engine/errors.js';
-import { checkOrigin, type OriginPolicy } from './origin-guard.js';
+import type { IncomingMessage } from 'node:http';
+import { checkOrigin, type OriginPolicy, type HeaderSource } from './origin-guard.js';
 import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, type McpProtocol, type RequestContext } from './protocol.js';
 
 export interface McpHttpOptions {
@@ -57,7 +58,9 @@ function rpcFailure(error: JsonRpcError, status: number, headers: Record<string,
 }
 
 async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOptions): Promise<Response> {
-  const headers = c.req.raw.headers;
+  // Read the Node request directly when we have it (no web Request, stream or AbortSignal per call).
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const headers: HeaderSource = incoming ? nodeHeaderSource(incoming) : c.req.raw.headers;
   const rejected = checkOrigin(headers, options.origin);
   if (rejected) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Forbidden: ${rejected}`), 403);
   if (options.auth) {
@@ -82,7 +85,7 @@ async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOpt
   }
   const declared = Number(headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > options.maxBodyBytes) return tooLarge(options.maxBodyBytes);
-  const text = await readBody(c.req.raw, options.maxBodyBytes);
+  const text = incoming ? await readNodeBody(incoming, options.maxBodyBytes) : await readBody(c.req.raw, options.maxBodyBytes);
   if (text === undefined) return tooLarge(options.maxBodyBytes);
   let message: unknown;
   try {
@@ -102,7 +105,7 @@ async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOpt
   }
 
   const requestId = requestIdFrom(headers);
-  const context: RequestContext = { requestId, signal: c.req.raw.signal, transport: 'http', headerVersion };
+  const context: RequestContext = { requestId, transport: 'http', headerVersion };
   const response = await protocol.handle(message, context);
   if (response === undefined) return new Response(null, { status: 202 });
   return new Response(JSON.stringify(response), { status: context.status ?? 200, headers: { ...JSON_HEADERS, 'x-request-id': requestId } });
@@ -113,7 +116,7 @@ async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOpt
  * and name in headers; a header version this server does not know is refused
  * with the list of versions it does. Legacy requests need no other header.
  */
-function checkHeaders(message: Record<string, unknown>, headers: Headers, headerVersion: string | undefined): JsonRpcError | undefined {
+function checkHeaders(message: Record<string, unknown>, headers: HeaderSource, headerVersion: string | undefined): JsonRpcError | undefined {
   const params = isObject(message.params) ? message.params : undefined;
   const meta = params && isObject(params._meta) ? params._meta : undefined;
   const bodyVersion = meta?.[META_PROTOCOL_VERSION];
@@ -170,6 +173,29 @@ async function readBody(request: Request, limit: number): Promise<string | undef
     chunks.push(value);
   }
   return chunks.length === 1 ? TEXT_DECODER.decode(chunks[0]) : Buffer.concat(chunks).toString('utf8');
+}
+
+async function readNodeBody(incoming: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      incoming.resume();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+function nodeHeaderSource(incoming: IncomingMessage): HeaderSource {
+  return {
+    get(name) {
+      const value = incoming.headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 function tooLarge(limit: number): Response {
