@@ -21,6 +21,7 @@ import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonr
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
 import { asRuntimeError } from '../../engine/errors.js';
 import type { IncomingMessage } from 'node:http';
+import { readIncoming } from '../../server/node-body.js';
 import { checkOrigin, type OriginPolicy, type HeaderSource } from './origin-guard.js';
 import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, type McpProtocol, type RequestContext } from './protocol.js';
 
@@ -176,17 +177,7 @@ async function readBody(request: Request, limit: number): Promise<string | undef
 }
 
 async function readNodeBody(incoming: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      incoming.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return (await readIncoming(incoming, limit))?.toString('utf8');
 }
 
 function nodeHeaderSource(incoming: IncomingMessage): HeaderSource {

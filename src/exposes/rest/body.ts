@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InputError, PayloadTooLargeError } from '../../engine/errors.js';
+import { readIncoming } from '../../server/node-body.js';
 import { FormBody } from '../../engine/input.js';
 
 export interface ParsedBody {
@@ -43,23 +44,9 @@ export async function readRequestBody(request: Request, limit: number): Promise<
  */
 export async function readNodeBody(incoming: IncomingMessage, limit: number): Promise<ParsedBody> {
   const contentType = incoming.headers['content-type'];
-  const declared = Number(incoming.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    incoming.resume();
-    throw tooLarge(limit);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      incoming.resume();
-      throw tooLarge(limit);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return { body: undefined, contentType };
-  const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const raw = await readIncoming(incoming, limit);
+  if (raw === undefined) throw tooLarge(limit);
+  if (raw.length === 0) return { body: undefined, contentType };
   return { body: parseByType(raw, contentType), raw, contentType };
 }
 
