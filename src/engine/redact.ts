@@ -26,7 +26,7 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    if (this.secrets.size === 0 || text.length === 0) return text;
+    if (this.secrets.size === 0 || text.length === 0 || !this.containsSecret(text)) return text;
     this.pattern ??= new RegExp(
       [...this.secrets]
         .sort((a, b) => b.length - a.length)
@@ -35,6 +35,12 @@ export class Redactor {
       'g',
     );
     return text.replace(this.pattern, REDACTED);
+  }
+
+  /** `includes` per secret is far cheaper than running the alternation regex over clean text (the common case). */
+  private containsSecret(text: string): boolean {
+    for (const secret of this.secrets) if (text.includes(secret)) return true;
+    return false;
   }
 
   /** Redacts a byte payload; returns the same buffer when it holds no secret (the common case, no copy). */

@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { CapabilityRuntime, type EngineServices } from '../engine/capability-runtime.js';
 import { parseDotenv, type ValueProvider } from '../engine/binds.js';
 import { Redactor } from '../engine/redact.js';
+import { preloadFormats } from '../engine/formats/index.js';
 import { UpstreamClient } from '../engine/upstream/client.js';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import { buildControlApp, controlFeatures, mergeFeatures, ALL_CONTROL_FEATURES, type ControlSource } from '../exposes/control/app.js';
@@ -298,6 +299,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
     const runtimes: CapabilityRuntime[] = [];
     const kept: LoadedFile[] = [];
     const bindProblems: Diagnostic[] = [];
+    await preloadFormats(files.flatMap((f) => f.capability.consumes.flatMap((api) => api.resources.flatMap((r) => r.operations.map((o) => o.outputRawFormat)))));
     for (const f of files) {
       const runtime = new CapabilityRuntime(f.capability, services);
       const problems: Diagnostic[] = [];

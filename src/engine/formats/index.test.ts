@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, isKnownFormat, isSupportedFormat, parseBody } from './index.js';
+import { preloadFormats } from './index.js';
+
+beforeAll(() => preloadFormats(['xml', 'markdown']));
 
 describe('parseBody dispatch', () => {
   it('defaults to json and is case-insensitive', () => {

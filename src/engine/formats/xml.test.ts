@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, parseBody } from './index.js';
+import { preloadFormats } from './index.js';
+
+beforeAll(() => preloadFormats(['xml', 'markdown']));
 
 const xml = (s: string): unknown => parseBody('xml', s);
 

@@ -124,8 +124,8 @@ export class McpRegistry {
         ...(output?.schema ? { outputSchema: output.schema } : {}),
         annotations: annotationsFor(tool, compiled.operation),
       },
-      validate: ajv.compile(inputSchema),
-      validateOutput: output?.schema ? ajv.compile(output.schema) : undefined,
+      validate: lazyValidator(inputSchema),
+      validateOutput: output?.schema ? lazyValidator(output.schema) : undefined,
       wrapKey: output?.wrapKey ?? 'result',
       compiled,
       adapter,
@@ -223,4 +223,18 @@ export class McpRegistry {
     if (kind === 'prompts') return JSON.stringify(lists.prompts);
     return JSON.stringify([lists.resources, lists.templates, this.resources.map((r) => r.path ?? '')]);
   }
+}
+
+/**
+ * Compiles a tool's schema on its first use: compiling 50 tool schemas up front
+ * was a tenth of a cold start, and most tools of a large set are rarely called.
+ */
+function lazyValidator(schema: object): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= ajv.compile(schema);
+    return compiled(data);
+  }) as ValidateFunction;
+  Object.defineProperty(validate, 'errors', { get: () => compiled?.errors ?? null });
+  return validate;
 }
