@@ -31,8 +31,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Ajv2020Module from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type Ajv2020Module from 'ajv/dist/2020.js';
+import type addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import { escapePointer, type SourceFile } from './source.js';
@@ -71,9 +71,14 @@ export const DIALECTS: Record<string, string> = {
 const ANNOTATIONS = ['x-dialect', 'x-dialect-removed', 'x-unsupported', 'x-message', 'x-message-strict', 'x-supersedes'] as const;
 const SCHEMA_URL = new URL('../../schemas/naftiko.schema.json', import.meta.url);
 
-// ajv and ajv-formats are CommonJS; under NodeNext their default export may arrive wrapped.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module.default;
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as typeof addFormatsModule.default;
+// Ajv itself is needed only to compile (tests from source, the build's precompile):
+// a built runtime loads the precompiled validators and never pays for loading it.
+const requireCjs = createRequire(import.meta.url);
+type Ajv2020Class = typeof Ajv2020Module.default;
+const loadAjv = (): { Ajv2020: Ajv2020Class; addFormats: typeof addFormatsModule.default } => ({
+  Ajv2020: (requireCjs('ajv/dist/2020.js') as { default: Ajv2020Class }).default,
+  addFormats: (requireCjs('ajv-formats') as { default: typeof addFormatsModule.default }).default,
+});
 
 let rawSchema: JsonObject | undefined;
 const compiled = new Map<'default' | 'strict', { validate: ValidateFunction; root: JsonObject }>();
@@ -110,7 +115,8 @@ export function stripDialect<T>(node: T): T {
 }
 
 /** Ajv options shared by the runtime compile and the build-time precompile (they must agree). */
-export function createSchemaAjv(extra: Record<string, unknown> = {}): InstanceType<typeof Ajv2020> {
+export function createSchemaAjv(extra: Record<string, unknown> = {}): InstanceType<Ajv2020Class> {
+  const { Ajv2020, addFormats } = loadAjv();
   const ajv = new Ajv2020({
     allErrors: true,
     verbose: true,

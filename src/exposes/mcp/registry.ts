@@ -7,7 +7,8 @@
  * only reads precomputed data.
  */
 import { dirname } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { bindFilePath } from '../../engine/binds.js';
 import type { CompiledInvocable } from '../../engine/invocation.js';
@@ -87,7 +88,12 @@ export interface McpServerInfo {
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** One Ajv for every tool schema of the process: compiling is the expensive part, not validating. */
-const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, validateFormats: false });
+let ajv: Ajv2020 | undefined;
+const toolAjv = (): Ajv2020 => {
+  // Loaded on the first tools/call, not at startup (Ajv is a large CommonJS module).
+  const { Ajv2020: AjvClass } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: new (options: object) => Ajv2020 };
+  return (ajv ??= new AjvClass({ allErrors: true, strict: false, coerceTypes: false, validateFormats: false }));
+};
 
 export class McpRegistry {
   readonly tools: ToolEntry[] = [];
@@ -232,7 +238,7 @@ export class McpRegistry {
 function lazyValidator(schema: object): ValidateFunction {
   let compiled: ValidateFunction | undefined;
   const validate = ((data: unknown) => {
-    compiled ??= ajv.compile(schema);
+    compiled ??= toolAjv().compile(schema);
     return compiled(data);
   }) as ValidateFunction;
   Object.defineProperty(validate, 'errors', { get: () => compiled?.errors ?? null });
