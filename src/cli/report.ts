@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { renderCodeFrame } from '../spec/codeframe.js';
 import { countBySeverity, type Diagnostic } from '../spec/diagnostics.js';
-import { parseSource, type SourceFile } from '../spec/source.js';
+import type { SourceFile } from '../spec/source.js';
 
 export type ReportFormat = 'text' | 'json' | 'github';
 
@@ -16,12 +16,12 @@ export interface ReportOptions {
 }
 
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: ReportFormat, files: number, options: ReportOptions = {}): string {
-  const all = [...diagnostics].sort(
+  // Filter before sorting: positions are computed lazily, and hidden infos need none.
+  const shown = format === 'json' || options.verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
+  const counts = countBySeverity(diagnostics);
+  const sorted = [...shown].sort(
     (a, b) => a.file.localeCompare(b.file) || (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0),
   );
-  const counts = countBySeverity(all);
-  // Infos (missing descriptions and the like) are advice, not problems: hidden unless asked for.
-  const sorted = format === 'json' || options.verbose ? all : all.filter((d) => d.severity !== 'info');
   if (format === 'json') {
     return JSON.stringify({ files, errors: counts.error, warnings: counts.warning, infos: counts.info, diagnostics: sorted.map((d) => ({ ...d, file: display(d.file) })) }, null, 2);
   }
@@ -34,7 +34,7 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: Re
       })
       .join('\n');
   }
-  const sources = new Map<string, SourceFile | undefined>();
+  const sources = new Map<string, Pick<SourceFile, 'line'> | undefined>();
   const blocks = sorted.map((d) => {
     const where = `${display(d.file)}${d.position ? `:${d.position.line}:${d.position.column}` : ''}`;
     let block = `${where} ${d.severity} ${d.code}: ${d.message}`;
@@ -46,14 +46,16 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: Re
     if (d.hint) block += `\n  hint: ${d.hint}`;
     return block;
   });
-  const hidden = all.length - sorted.length;
+  const hidden = diagnostics.length - shown.length;
   const summary = `${files} file(s) checked: ${counts.error} error(s), ${counts.warning} warning(s)${hidden > 0 ? `, ${hidden} info(s) hidden (--verbose shows them)` : ''}`;
   return [...blocks, summary].join('\n\n');
 }
 
-function tryRead(file: string): SourceFile | undefined {
+/** A code frame needs the file's lines, not a second YAML parse. */
+function tryRead(file: string): Pick<SourceFile, 'line'> | undefined {
   try {
-    return parseSource(file, readFileSync(file, 'utf8'));
+    const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+    return { line: (n: number) => lines[n - 1] };
   } catch {
     return undefined;
   }

@@ -15,7 +15,7 @@ import type { SourceFile } from './source.js';
  * The line at `position` with `contextLines` lines either side, a line-number
  * gutter, and a caret under the column. Returns '' when the line does not exist.
  */
-export function renderCodeFrame(source: SourceFile, position: SourcePosition, contextLines = 1): string {
+export function renderCodeFrame(source: Pick<SourceFile, 'line'>, position: SourcePosition, contextLines = 1): string {
   const target = source.line(position.line);
   if (target === undefined) return '';
   const context = Math.max(0, Math.floor(contextLines));

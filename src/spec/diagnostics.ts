@@ -37,3 +37,28 @@ export function countBySeverity(list: readonly Diagnostic[]): Record<Severity, n
   for (const d of list) counts[d.severity]++;
   return counts;
 }
+
+/**
+ * A diagnostic whose line and column are computed when first read. Lint rules
+ * report infos that are usually never shown; computing their positions would
+ * force the slower positioned YAML parse of every file.
+ */
+export function lazyDiagnostic(base: Omit<Diagnostic, 'position'>, position: () => SourcePosition | undefined): Diagnostic {
+  let cached: SourcePosition | undefined;
+  let done = false;
+  return Object.defineProperty({ ...base }, 'position', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        cached = position();
+        done = true;
+      }
+      return cached;
+    },
+    set(value: SourcePosition | undefined) {
+      cached = value;
+      done = true;
+    },
+  }) as Diagnostic;
+}

@@ -99,8 +99,8 @@ class Normalizer {
     return result;
   }
 
-  private loc(pointer: string): Location {
-    return { file: this.source.path, pointer, position: this.source.positionOf(pointer) };
+  private loc(pointer: string, options?: { key?: boolean }): Location {
+    return lazyLocation(this.source, pointer, options);
   }
 
   private problem(pointer: string, code: string, message: string, hint?: string): void {
@@ -123,7 +123,7 @@ class Normalizer {
       for (const [k, v] of Object.entries(b.keys)) {
         keys[k] = String(v);
         const pointer = `${p}/keys/${escapePointer(k)}`;
-        keyLocs[k] = { file: this.source.path, pointer, position: this.source.positionOf(pointer, { key: true }) };
+        keyLocs[k] = this.loc(pointer, { key: true });
       }
     }
     return { namespace: str(b.namespace) ?? '', description: str(b.description), location: str(b.location), keys, keyLocs, loc: this.loc(p) };
@@ -571,4 +571,28 @@ function inheritFromAggregates(capability: Capability): void {
       }
     }
   }
+}
+
+/**
+ * A location whose line and column are computed when first read: most nodes are
+ * never blamed for anything, and positions need the slower positioned parse.
+ */
+function lazyLocation(source: SourceFile, pointer: string, options?: { key?: boolean }): Location {
+  let position: Location['position'];
+  let resolved = false;
+  return {
+    file: source.path,
+    pointer,
+    get position() {
+      if (!resolved) {
+        position = source.positionOf(pointer, options);
+        resolved = true;
+      }
+      return position;
+    },
+    set position(value) {
+      position = value;
+      resolved = true;
+    },
+  };
 }

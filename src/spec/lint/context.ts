@@ -5,7 +5,7 @@
  * "did you mean" hints. The index is built once per capability object and
  * cached, so twenty rules cost one walk.
  */
-import type { Diagnostic, Severity } from '../diagnostics.js';
+import { lazyDiagnostic, type Diagnostic, type Severity } from '../diagnostics.js';
 import type {
   Aggregate,
   AggregateFunction,
@@ -199,29 +199,26 @@ export interface DiagnosticInput {
 
 /** A diagnostic at a model node's location. */
 export function report(loc: Location, input: DiagnosticInput): Diagnostic {
-  return {
+  return lazyDiagnostic({
     code: input.code,
     severity: input.severity,
     message: input.message,
     file: loc.file,
     pointer: loc.pointer,
-    ...(loc.position ? { position: loc.position } : {}),
     ...(input.hint ? { hint: input.hint } : {}),
-  };
+  }, () => loc.position);
 }
 
 /** A diagnostic at a pointer below a node (`/with/account_id`), positioned on the key when asked. */
 export function reportAt(capability: Capability, pointer: string, input: DiagnosticInput, options: { key?: boolean } = {}): Diagnostic {
-  const position = capability.source.positionOf(pointer, options);
-  return {
+  return lazyDiagnostic({
     code: input.code,
     severity: input.severity,
     message: input.message,
     file: capability.file,
     pointer,
-    ...(position ? { position } : {}),
     ...(input.hint ? { hint: input.hint } : {}),
-  };
+  }, () => capability.source.positionOf(pointer, options));
 }
 
 export function childPointer(loc: Location, ...segments: (string | number)[]): string {
@@ -326,7 +323,8 @@ export function templateVariables(text: string): readonly string[] {
 export function deepTemplateVariables(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(...templateVariables(value));
   else if (Array.isArray(value)) for (const v of value) deepTemplateVariables(v, out);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) deepTemplateVariables(v, out);
+  // Skip model locations: reading their position would force a positioned parse.
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'loc') deepTemplateVariables(v, out);
   return out;
 }
 
