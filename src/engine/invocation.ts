@@ -14,7 +14,7 @@ import { CapabilityRuntimeError, UpstreamError, UpstreamResponseError } from './
 import { compileWith, type CompiledWith } from './expressions.js';
 import { FormBody, plainBody, type CallerInput, type RestInput } from './input.js';
 import { compileJsonPath, type CompiledPath } from './jsonpath.js';
-import { compileMockOutputs, compileOutputs, compileProjection, type Mapper, type Projection } from './mapping.js';
+import { coerceText, compileMockOutputs, compileOutputs, compileProjection, type Mapper, type Projection } from './mapping.js';
 import { parseBody, FormatError, normalizeFormat } from './formats/index.js';
 import { Template, paramValue, type Lookup } from './templates.js';
 import type { CallContext, CallOutcome, PreparedOperation } from './upstream/operation.js';
@@ -314,19 +314,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 /** Path, query and header values are text: a declared scalar type converts them when lossless ("5" → 5). */
 function coerceInput(value: unknown, type: JsonType | undefined): unknown {
-  if (typeof value !== 'string') return value;
-  switch (type) {
-    case 'number':
-    case 'integer': {
-      if (value.trim() === '') return value;
-      const n = Number(value);
-      return Number.isFinite(n) && (type === 'number' || Number.isInteger(n)) ? n : value;
-    }
-    case 'boolean':
-      return value === 'true' ? true : value === 'false' ? false : value;
-    default:
-      return value;
-  }
+  return typeof value === 'string' ? coerceText(value, type) : value;
 }
 
 function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined): unknown {

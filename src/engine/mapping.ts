@@ -116,6 +116,11 @@ function coerce(value: unknown, type: OutputParameter['type']): unknown {
     if (type === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return String(value);
     return value;
   }
+  return coerceText(value, type);
+}
+
+/** Text to the declared scalar type when the conversion is lossless ("5" → 5, "true" → true); otherwise unchanged. */
+export function coerceText(value: string, type: OutputParameter['type']): unknown {
   switch (type) {
     case 'number':
     case 'integer': {

@@ -21,7 +21,7 @@ import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonr
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
 import { asRuntimeError } from '../../engine/errors.js';
 import type { IncomingMessage } from 'node:http';
-import { readIncoming } from '../../server/node-body.js';
+import { readIncoming, readWebBody } from '../../server/body-reader.js';
 import { checkOrigin, type OriginPolicy, type HeaderSource } from './origin-guard.js';
 import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, type McpProtocol, type RequestContext } from './protocol.js';
 
@@ -32,7 +32,6 @@ export interface McpHttpOptions {
   auth?: InboundAuth;
 }
 
-const TEXT_DECODER = new TextDecoder();
 const KNOWN_VERSIONS = new Set(SUPPORTED_VERSIONS);
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 /** Methods whose `Mcp-Name` header mirrors `params.name` / `params.uri` (2026-07-28). */
@@ -157,23 +156,9 @@ export function decodeHeaderValue(raw: string): string | undefined {
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-/** The body as text, or undefined past `limit` bytes (stops reading there: a chunked body cannot grow memory unbounded). */
+/** The body as text, or undefined past `limit` bytes (reading stops there: a chunked body cannot grow memory unbounded). */
 async function readBody(request: Request, limit: number): Promise<string | undefined> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? TEXT_DECODER.decode(chunks[0]) : Buffer.concat(chunks).toString('utf8');
+  return (await readWebBody(request, limit))?.toString('utf8');
 }
 
 async function readNodeBody(incoming: IncomingMessage, limit: number): Promise<string | undefined> {

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InputError, PayloadTooLargeError } from '../../engine/errors.js';
-import { readIncoming } from '../../server/node-body.js';
+import { readIncoming, readWebBody } from '../../server/body-reader.js';
 import { FormBody } from '../../engine/input.js';
 
 export interface ParsedBody {
@@ -16,24 +16,9 @@ export interface ParsedBody {
 
 export async function readRequestBody(request: Request, limit: number): Promise<ParsedBody> {
   const contentType = request.headers.get('content-type') ?? undefined;
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  if (!request.body) return { body: undefined, contentType };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  if (size === 0) return { body: undefined, contentType };
-  const raw = Buffer.concat(chunks);
+  const raw = await readWebBody(request, limit);
+  if (raw === undefined) throw tooLarge(limit);
+  if (raw.length === 0) return { body: undefined, contentType };
   return { body: parseByType(raw, contentType), raw, contentType };
 }
 
