@@ -53,7 +53,8 @@ export function buildProgram(): Command {
     .argument('[paths...]', 'capability files or folders')
     .option('--strict', 'validate pure Naftiko 1.0.0-alpha2 (the APIs.io dialect is an error)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
-    .action(async (paths: string[], flags: { strict?: boolean; format: ReportFormat }) => {
+    .option('--verbose', 'also show infos (missing descriptions and other advice) in text and github output')
+    .action(async (paths: string[], flags: { strict?: boolean; format: ReportFormat; verbose?: boolean }) => {
       process.exitCode = await validate(paths.length > 0 ? paths : DEFAULT_PATHS, flags);
     });
 
@@ -74,10 +75,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function validate(paths: string[], flags: { strict?: boolean; format: ReportFormat }): Promise<number> {
+async function validate(paths: string[], flags: { strict?: boolean; format: ReportFormat; verbose?: boolean }): Promise<number> {
   const loaded = await loadCapabilities(paths, { strict: flags.strict });
   const pathProblems = loaded.diagnostics.some((d) => d.code === 'path-not-found');
-  const out = renderDiagnostics(loaded.diagnostics, flags.format, loaded.files.length);
+  const out = renderDiagnostics(loaded.diagnostics, flags.format, loaded.files.length, { verbose: flags.verbose });
   if (out) process.stdout.write(`${out}\n`);
   if (pathProblems) return 2;
   return countBySeverity(loaded.diagnostics).error > 0 ? 1 : 0;

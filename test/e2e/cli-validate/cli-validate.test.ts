@@ -60,6 +60,14 @@ describe('runtime validate', () => {
     expect(github.stdout).toMatch(/^::error file=.*broken\.yaml,line=17,col=9,title=schema-unknown-key::/m);
   });
 
+  it('hides infos unless --verbose', async () => {
+    const quiet = await validate(broken);
+    expect(quiet.stdout).not.toContain(' info ');
+    expect(quiet.stdout).toMatch(/info\(s\) hidden \(--verbose shows them\)/);
+    const verbose = await validate('--verbose', broken);
+    expect(verbose.stdout).toMatch(/broken\.yaml:\d+:\d+ info description-missing/);
+  });
+
   it('exits 2 when a path does not exist', async () => {
     expect((await validate('/no/such/capabilities')).code).toBe(2);
   });
