@@ -16,6 +16,7 @@ import type { AggregateFunction, Capability, ExposedParameter, Invocable } from 
 import { BindScope, type BindEnvironment } from './binds.js';
 import { CompiledInvocable, compileAggregateFunction, type InvocationContext, type OperationSource } from './invocation.js';
 import type { UpstreamClient } from './upstream/client.js';
+import { ForwardInvocable } from './upstream/forward.js';
 import { PreparedOperation, type CallContext } from './upstream/operation.js';
 import type { UpstreamRoutes } from './upstream/routes.js';
 
@@ -82,5 +83,11 @@ export class CapabilityRuntime implements OperationSource {
 
   compile(invocable: Invocable, adapterNamespace: string, inherited: ExposedParameter[] = []): CompiledInvocable {
     return new CompiledInvocable(invocable, adapterNamespace, this, inherited);
+  }
+
+  /** The pass-through proxy of a REST resource with `forward` (undefined when its target namespace does not exist). */
+  forward(forward: { targetNamespace: string; trustedHeaders: string[] }): ForwardInvocable | undefined {
+    const api = this.capability.consumes.find((c) => c.namespace === forward.targetNamespace);
+    return api ? new ForwardInvocable(api, forward.trustedHeaders, (extra) => this.callContext(extra)) : undefined;
   }
 }

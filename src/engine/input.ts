@@ -21,6 +21,8 @@ export class FormBody {
 
 export interface RestInput {
   kind: 'rest';
+  /** The inbound HTTP method (used by `forward`). */
+  method?: string;
   /** Route variables. */
   path: Record<string, string>;
   query: URLSearchParams;

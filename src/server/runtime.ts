@@ -386,6 +386,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
                 auth,
               });
             }
+            const forward = resource.forward ? runtime.forward(resource.forward) : undefined;
+            if (forward) routes.push({ method: 'ALL', path: resource.path, compiled: forward, label: `${adapter.namespace}.forward`, file: capability.file, auth });
           }
         }
         const app = buildRestApp(routes, { redactor: this.redactor, logger: this.logger, maxBodyBytes: this.maxBodyBytes, observe: (e) => this.observe?.(e) });

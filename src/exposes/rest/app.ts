@@ -19,10 +19,11 @@ import { problemResponse } from './problem.js';
 import type { InboundAuth } from '../auth/inbound.js';
 
 export interface RestRoute {
-  method: HttpMethod;
+  /** `ALL` for a `forward` resource (every method not declared by an operation). */
+  method: HttpMethod | 'ALL';
   /** Path as declared (`/v1/accounts/{account_id}`). */
   path: string;
-  compiled: CompiledInvocable;
+  compiled: Pick<CompiledInvocable, 'invoke'>;
   /** `adapterNamespace.operationName`, for logs and metrics. */
   label: string;
   file: string;
@@ -50,13 +51,19 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
   const app = new Hono({ strict: false });
   const byPath = new Map<string, RestRoute[]>();
   for (const route of routes) {
-    const honoPath = toHonoPath(route.path);
-    const list = byPath.get(honoPath) ?? [];
+    const key = toHonoPath(route.path);
+    const list = byPath.get(key) ?? [];
     list.push(route);
-    byPath.set(honoPath, list);
+    byPath.set(key, list);
   }
-  for (const [honoPath, list] of byPath) {
-    for (const route of list) app.on(route.method, honoPath, (c) => handle(c, route, options));
+  for (const list of byPath.values()) {
+    const forward = list.find((r) => r.method === 'ALL');
+    const honoPath = toHonoPath(list[0]!.path, forward !== undefined);
+    for (const route of list) if (route !== forward) app.on(route.method, honoPath, (c) => handle(c, route, options));
+    if (forward) {
+      app.all(honoPath, (c) => handle(c, forward, options)); // declared methods first, then the proxy
+      continue;
+    }
     const allow = [...new Set(list.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))];
     app.all(honoPath, (c) => problemResponse(new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}.`, allow), options.redactor, requestIdFrom(c.req.raw.headers)));
   }
@@ -66,8 +73,11 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
 }
 
 /** `{x}` and `{{x}}` → `:x` (hono's syntax). */
-export function toHonoPath(path: string): string {
-  const normalized = path.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, '{$1}').replace(/\{([^}]+)\}/g, ':$1');
+export function toHonoPath(path: string, forward = false): string {
+  let normalized = path.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, '{$1}');
+  normalized = normalized.replace(/\{([^}]+)\}/g, ':$1');
+  // A forward resource's `{path}` takes the rest of the URL, slashes included.
+  if (forward) normalized = normalized.replace(/:path(?=\/|$)/, ':path{.+}');
   // The router ignores trailing slashes on requests (non-strict), so routes are registered without one.
   const trimmed = normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
@@ -92,6 +102,7 @@ async function handle(c: Context, route: RestRoute, options: RestAppOptions): Pr
     const parsed = !hasBody ? { body: undefined } : incoming ? await readNodeBody(incoming, options.maxBodyBytes) : await readRequestBody(c.req.raw, options.maxBodyBytes);
     const input: RestInput = {
       kind: 'rest',
+      method: c.req.method,
       path: c.req.param() as Record<string, string>,
       query,
       headers,

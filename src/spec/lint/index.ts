@@ -21,6 +21,7 @@ import { descriptionUnsafe } from './rules/description-unsafe.js';
 import { expressionUnresolvable } from './rules/expression-unresolvable.js';
 import { mcpStdioAuth } from './rules/mcp-stdio-auth.js';
 import { inboundAuthUnsupported } from './rules/inbound-auth-unsupported.js';
+import { forwardTargetUnresolved } from './rules/forward-target-unresolved.js';
 import { mcpToolDuplicate } from './rules/mcp-tool-duplicate.js';
 import { mcpToolName } from './rules/mcp-tool-name.js';
 import { namespaceDuplicate } from './rules/namespace-duplicate.js';
@@ -81,6 +82,7 @@ export const rules: readonly LintRule[] = [
   oauth2Scopes,
   mcpStdioAuth,
   inboundAuthUnsupported,
+  forwardTargetUnresolved,
   controlAddress,
   // documentation and hygiene
   descriptionMissing,
