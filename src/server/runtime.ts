@@ -25,6 +25,7 @@ import { buildControlApp, controlFeatures, mergeFeatures, ALL_CONTROL_FEATURES, 
 import { buildRestApp, type RequestObserver, type RestRoute } from '../exposes/rest/app.js';
 import { buildMcpApp } from '../exposes/mcp/http.js';
 import { compileInboundAuth } from '../exposes/auth/inbound.js';
+import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
 import { McpProtocol } from '../exposes/mcp/protocol.js';
 import { McpRegistry } from '../exposes/mcp/registry.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
@@ -374,7 +375,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         const routes: RestRoute[] = [];
         for (const { capability, adapter } of plan.rest) {
           const runtime = runtimeOf.get(capability)!;
-          const auth = compileInboundAuth(adapter.authentication, runtime.binds, adapter.namespace);
+          const auth = compileInboundAuth(adapter.authentication, runtime.binds, adapter.namespace, { routes: this.upstreamRoutes() });
           for (const resource of adapter.resources) {
             for (const operation of resource.operations) {
               routes.push({
@@ -405,7 +406,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         const app = buildMcpApp(() => protocol, {
           origin: { allowedOrigins: this.options.allowedOrigins ?? [], allowedHosts: this.options.allowedHosts ?? defaultAllowedHosts(plan.host) },
           maxBodyBytes: this.maxBodyBytes,
-          auth: plan.mcp[0] ? compileInboundAuth(plan.mcp[0].adapter.authentication, runtimeOf.get(plan.mcp[0].capability)!.binds, plan.mcp[0].adapter.namespace) : undefined,
+          ...mcpAuth(plan, runtimeOf, this.upstreamRoutes()),
         });
         prepared.push({
           plan,
@@ -609,6 +610,10 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
 
   // ---------------------------------------------------------------- state
 
+  private upstreamRoutes(): UpstreamRoutes {
+    return this.options.upstreams ?? EMPTY_ROUTES;
+  }
+
   private get maxBodyBytes(): number {
     return this.options.maxBodyBytes ?? 1024 * 1024;
   }
@@ -727,4 +732,33 @@ function summarize(d: Diagnostic): ReloadResult['errors'][number] {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+const EMPTY_ROUTES = new UpstreamRoutes();
+
+/**
+ * Inbound authentication of an MCP listener (its adapters must agree, see plan.ts).
+ * For oauth2, every challenge points at the RFC 9728 metadata the listener serves.
+ */
+function mcpAuth(plan: ListenerPlan, runtimeOf: Map<Capability, CapabilityRuntime>, routes: UpstreamRoutes) {
+  const first = plan.mcp[0];
+  if (!first) return {};
+  const auth = first.adapter.authentication;
+  const binds = runtimeOf.get(first.capability)!.binds;
+  const settings = auth?.type === 'oauth2' ? oauth2Settings(auth.settings) : undefined;
+  if (!settings) return { auth: compileInboundAuth(auth, binds, first.adapter.namespace, { routes }) };
+  const path = protectedResourceMetadataPath(settings.resource);
+  const url = new URL(path, settings.resource).href;
+  return {
+    auth: compileInboundAuth(auth, binds, first.adapter.namespace, { routes, challengeExtra: `resource_metadata="${url}"` }),
+    protectedResource: {
+      path,
+      document: {
+        resource: settings.resource,
+        authorization_servers: [settings.issuer],
+        bearer_methods_supported: ['header'],
+        ...(settings.scopes.length > 0 ? { scopes_supported: settings.scopes } : {}),
+      },
+    },
+  };
 }

@@ -2,16 +2,19 @@
  * Inbound authentication of exposed adapters (`authentication` on a `rest` or
  * `mcp` adapter): callers must present the credential the file declares, whose
  * value usually comes from a bind (`{{env.GATEWAY_KEY}}`). Supported kinds:
- * `apikey` (header or query), `bearer`, `basic`. Comparisons are constant-time;
- * a failure is a 401 with a `WWW-Authenticate` challenge and never says which
- * part was wrong. Kinds we cannot verify (digest, oauth2) are refused at load —
- * serving such a file open would be worse than not serving it.
+ * `apikey` (header or query), `bearer`, `basic` (constant-time comparisons), and
+ * `oauth2` (JWT resource server, see oauth2.ts). A failure is a 401 with a
+ * `WWW-Authenticate` challenge and never says which part was wrong. Kinds we
+ * cannot verify (digest, oauth2 introspection) are refused at load — serving such
+ * a file open would be worse than not serving it.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { BindScope } from '../../engine/binds.js';
 import { RuntimeError } from '../../engine/errors.js';
 import { Template } from '../../engine/templates.js';
 import type { Authentication } from '../../spec/model.js';
+import { UpstreamRoutes } from '../../engine/upstream/routes.js';
+import { OAuth2Verifier, oauth2Settings } from './oauth2.js';
 
 export class UnauthorizedError extends RuntimeError {
   readonly status = 401;
@@ -34,14 +37,36 @@ export interface InboundAuth {
 /** Kinds we refuse to serve: say why instead of serving the adapter without protection. */
 export function unsupportedInboundAuth(auth: Authentication | undefined): string | undefined {
   if (!auth) return undefined;
-  if (auth.type === 'digest' || auth.type === 'oauth2') {
-    return `inbound \`${auth.type}\` authentication is not supported by this runtime; use apikey, bearer or basic, or put an authenticating proxy in front`;
+  if (auth.type === 'digest') {
+    return 'inbound `digest` authentication is not supported by this runtime; use apikey, bearer, basic or oauth2, or put an authenticating proxy in front';
+  }
+  if (auth.type === 'oauth2') {
+    if (auth.settings.tokenValidation === 'introspection') return 'oauth2 token introspection is not supported by this runtime; use `tokenValidation: jwks`';
+    if (!oauth2Settings(auth.settings)) return 'inbound oauth2 needs `authorizationServerUri` and `resource`';
   }
   return undefined;
 }
 
-export function compileInboundAuth(auth: Authentication | undefined, binds: BindScope, realm: string): InboundAuth | undefined {
+export interface InboundAuthOptions {
+  /** `--upstream` overrides also apply to the authorization server's metadata and keys. */
+  routes: UpstreamRoutes;
+  /** Extra `WWW-Authenticate` parameters (MCP: `resource_metadata="…"`). */
+  challengeExtra?: string;
+}
+
+export function compileInboundAuth(auth: Authentication | undefined, binds: BindScope, realm: string, options?: InboundAuthOptions): InboundAuth | undefined {
   if (!auth || unsupportedInboundAuth(auth)) return undefined;
+  if (auth.type === 'oauth2') {
+    const settings = oauth2Settings(auth.settings)!;
+    const verifier = new OAuth2Verifier(settings, options?.routes ?? new UpstreamRoutes(), options?.challengeExtra);
+    return {
+      challenge: verifier.challenge(),
+      fingerprint: createHash('sha256').update(JSON.stringify({ type: 'oauth2', ...settings })).digest('hex'),
+      async verify(header) {
+        await verifier.verify(header('authorization'), (challenge) => new UnauthorizedError(challenge));
+      },
+    };
+  }
   const templates = auth.type === 'apikey' ? [auth.value] : auth.type === 'bearer' ? [auth.token] : auth.type === 'basic' ? [auth.username, auth.password] : [];
   const compiled = templates.map((t) => Template.compile(t));
   const variables = [...new Set(compiled.flatMap((t) => t.variables.map((v) => binds.variableFor(v.path) ?? v.path)))];

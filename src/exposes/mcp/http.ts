@@ -19,6 +19,7 @@ import { Hono, type Context } from 'hono';
 import { requestIdFrom } from '../../server/request-id.js';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonrpc.js';
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
+import { InsufficientScopeError } from '../auth/oauth2.js';
 import { asRuntimeError } from '../../engine/errors.js';
 import type { IncomingMessage } from 'node:http';
 import { readIncoming, readWebBody } from '../../server/body-reader.js';
@@ -30,6 +31,8 @@ export interface McpHttpOptions {
   maxBodyBytes: number;
   /** Inbound authentication shared by every MCP adapter of the listener. */
   auth?: InboundAuth;
+  /** RFC 9728 protected-resource metadata, served without a token (oauth2 adapters). */
+  protectedResource?: { path: string; document: Record<string, unknown> };
 }
 
 const KNOWN_VERSIONS = new Set(SUPPORTED_VERSIONS);
@@ -40,6 +43,8 @@ const NAMED: Record<string, 'name' | 'uri'> = { 'tools/call': 'name', 'prompts/g
 export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions): Hono {
   const app = new Hono();
   const handler = (c: Context) => handlePost(c, protocol(), options);
+  const metadata = options.protectedResource;
+  if (metadata) app.get(metadata.path, (c) => c.json(metadata.document));
   const notAllowed = (c: Context) => {
     const rejected = checkOrigin(c.req.raw.headers, options.origin);
     if (rejected) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Forbidden: ${rejected}`), 403);
@@ -69,6 +74,9 @@ async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOpt
     } catch (error) {
       if (error instanceof UnauthorizedError) {
         return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Unauthorized: missing or invalid credentials.'), 401, { 'www-authenticate': error.challenge });
+      }
+      if (error instanceof InsufficientScopeError) {
+        return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Forbidden: the access token lacks a required scope.'), 403, { 'www-authenticate': error.challenge });
       }
       const failure = asRuntimeError(error);
       return rpcFailure(new JsonRpcError(ErrorCodes.InternalError, failure.message), failure.status);

@@ -5,6 +5,7 @@
 import { MethodNotAllowedError, type RuntimeError } from '../../engine/errors.js';
 import type { Redactor } from '../../engine/redact.js';
 import { UnauthorizedError } from '../auth/inbound.js';
+import { InsufficientScopeError } from '../auth/oauth2.js';
 
 export function problemResponse(error: RuntimeError, redactor: Redactor, requestId?: string): Response {
   const problem = redactor.redactValue(error.toProblem());
@@ -14,6 +15,6 @@ export function problemResponse(error: RuntimeError, redactor: Redactor, request
     problem.requestId = requestId;
   }
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
-  if (error instanceof UnauthorizedError) headers['www-authenticate'] = error.challenge;
+  if (error instanceof UnauthorizedError || error instanceof InsufficientScopeError) headers['www-authenticate'] = error.challenge;
   return new Response(JSON.stringify(problem), { status: error.status, headers });
 }

@@ -27,13 +27,14 @@ capability:
 `;
 
 describe('inbound-auth-unsupported', () => {
-  it('refuses inbound oauth2 and digest', () => {
-    const found = lint(inboundAuthUnsupported, capability('{type: oauth2, authorizationServerUri: "https://as.test"}'));
+  it('refuses inbound digest and oauth2 introspection', () => {
+    const found = lint(inboundAuthUnsupported, capability('{type: digest, username: a, password: b}'));
     expect(found.map((d) => [d.code, d.severity])).toEqual([['inbound-auth-unsupported', 'error']]);
-    expect(lint(inboundAuthUnsupported, capability('{type: digest, username: a, password: b}'))).toHaveLength(1);
+    expect(lint(inboundAuthUnsupported, capability('{type: oauth2, authorizationServerUri: "https://as.test", resource: "https://api.test", tokenValidation: introspection}'))).toHaveLength(1);
   });
   it('accepts the kinds the runtime enforces', () => {
     expect(lint(inboundAuthUnsupported, capability('{type: bearer, token: "{{env.GATEWAY_TOKEN}}"}'))).toEqual([]);
     expect(lint(inboundAuthUnsupported, capability('{type: apikey, key: X-Api-Key, value: k, placement: header}'))).toEqual([]);
+    expect(lint(inboundAuthUnsupported, capability('{type: oauth2, authorizationServerUri: "https://as.test", resource: "https://api.test"}'))).toEqual([]);
   });
 });
