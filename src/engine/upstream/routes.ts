@@ -5,6 +5,7 @@
 export class UpstreamRoutes {
   private readonly byNamespace = new Map<string, URL>();
   private readonly byOrigin = new Map<string, URL>();
+  private readonly memo = new Map<string, string>();
 
   constructor(entries: Iterable<[string, string]> = []) {
     for (const [key, target] of entries) this.add(key, target);
@@ -23,6 +24,7 @@ export class UpstreamRoutes {
   }
 
   add(key: string, target: string): void {
+    this.memo.clear();
     let url: URL;
     try {
       url = new URL(target);
@@ -38,8 +40,24 @@ export class UpstreamRoutes {
     return this.byNamespace.size + this.byOrigin.size;
   }
 
-  /** Rewrites a rendered base URI for a namespace; returns it unchanged when no override applies. */
+  /**
+   * Rewrites a rendered base URI for a namespace; returns it unchanged when no override applies.
+   * Answers are memoised (URL parsing on every upstream call showed in profiles); the memo is
+   * bounded because templated base URIs can vary per request.
+   */
   rewrite(namespace: string, baseUri: string): string {
+    if (this.byNamespace.size === 0 && this.byOrigin.size === 0) return baseUri;
+    const key = `${namespace}\n${baseUri}`;
+    let rewritten = this.memo.get(key);
+    if (rewritten === undefined) {
+      if (this.memo.size >= 1024) this.memo.clear();
+      rewritten = this.compute(namespace, baseUri);
+      this.memo.set(key, rewritten);
+    }
+    return rewritten;
+  }
+
+  private compute(namespace: string, baseUri: string): string {
     const byNs = this.byNamespace.get(namespace);
     if (byNs) return joinBase(byNs, new URL(baseUri).pathname);
     if (this.byOrigin.size === 0) return baseUri;
