@@ -22,7 +22,7 @@ export interface UpstreamResponse {
 }
 
 export interface UpstreamClientOptions {
-  /** Whole-call timeout (headers and body), ms. Default 30 s. */
+  /** Upstream timeout, ms (waiting for the answer headers, and between body chunks). Default 30 s. */
   timeoutMs?: number;
   /** Largest upstream body we read, bytes. Default 16 MiB. */
   maxResponseBytes?: number;
@@ -72,7 +72,7 @@ export class UpstreamClient {
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      throw this.transportError(error, origin, false);
+      throw this.transportError(error, origin);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -87,7 +87,7 @@ export class UpstreamClient {
       }
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      throw this.transportError(error, origin, false);
+      throw this.transportError(error, origin);
     }
     return {
       status: response.statusCode,
@@ -97,10 +97,9 @@ export class UpstreamClient {
     };
   }
 
-  private transportError(error: unknown, origin: string, timedOut: boolean): Error {
+  private transportError(error: unknown, origin: string): Error {
     const code = (error as { code?: string })?.code ?? '';
     if (
-      timedOut ||
       error instanceof undiciErrors.HeadersTimeoutError ||
       error instanceof undiciErrors.BodyTimeoutError ||
       error instanceof undiciErrors.ConnectTimeoutError ||
