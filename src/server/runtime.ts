@@ -208,6 +208,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
     const metrics = this.metrics;
     this.observe = (event) => {
       metrics.request(event);
+      const level = event.status >= 500 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return; // no line to write: build nothing
       const fields = {
         surface: event.surface,
         adapter: event.adapter,
@@ -219,8 +221,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         requestId: event.requestId,
         ...(event.error ? { error: event.error } : {}),
       };
-      if (event.status >= 500) logger.warn(fields, 'request');
-      else logger.info(fields, 'request');
+      logger[level](fields, 'request');
     };
   }
 
