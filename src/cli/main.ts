@@ -7,6 +7,7 @@ import { loadCapabilities } from '../spec/loader.js';
 import { countBySeverity } from '../spec/diagnostics.js';
 import { planListeners } from '../server/plan.js';
 import { renderDiagnostics, type ReportFormat } from './report.js';
+import { validateFiles } from './validate-files.js';
 import { resolveServeConfig, UsageError, ENV_VARS, DEFAULT_PATHS, type ServeFlags } from './config.js';
 import { serve } from './serve.js';
 
@@ -76,12 +77,12 @@ export function buildProgram(): Command {
 }
 
 async function validate(paths: string[], flags: { strict?: boolean; format: ReportFormat; verbose?: boolean }): Promise<number> {
-  const loaded = await loadCapabilities(paths, { strict: flags.strict });
-  const pathProblems = loaded.diagnostics.some((d) => d.code === 'path-not-found');
-  const out = renderDiagnostics(loaded.diagnostics, flags.format, loaded.files.length, { verbose: flags.verbose });
+  const { files, diagnostics } = await validateFiles(paths, { strict: flags.strict, keepInfos: flags.format === 'json' || flags.verbose === true });
+  const pathProblems = diagnostics.some((d) => d.code === 'path-not-found');
+  const out = renderDiagnostics(diagnostics, flags.format, files, { verbose: flags.verbose });
   if (out) process.stdout.write(`${out}\n`);
   if (pathProblems) return 2;
-  return countBySeverity(loaded.diagnostics).error > 0 ? 1 : 0;
+  return countBySeverity(diagnostics).error > 0 ? 1 : 0;
 }
 
 async function list(positional: string[], flags: ServeFlags & { format: 'text' | 'json' }): Promise<number> {

@@ -3,7 +3,9 @@
  * exit codes, one located error per real problem, and the three output formats.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hasShared, leanCapabilitiesDir, repoRoot, seedCapability } from '../../helpers/paths.js';
@@ -66,6 +68,22 @@ describe('runtime validate', () => {
     expect(quiet.stdout).toMatch(/info\(s\) hidden \(--verbose shows them\)/);
     const verbose = await validate('--verbose', broken);
     expect(verbose.stdout).toMatch(/broken\.yaml:\d+:\d+ info description-missing/);
+  });
+
+  it('validates large sets in worker threads with the same verdicts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-many-'));
+    try {
+      for (let i = 0; i < 70; i++) copyFileSync(broken, join(dir, `broken-${String(i).padStart(2, '0')}.yaml`));
+      const { code, stdout } = await validate('--format', 'json', dir);
+      expect(code).toBe(1);
+      const report = JSON.parse(stdout) as { files: number; errors: number; diagnostics: { file: string; position?: { line: number } }[] };
+      expect(report.files).toBe(70);
+      expect(report.errors).toBe(70 * 3);
+      expect(new Set(report.diagnostics.map((d) => d.file)).size).toBe(70);
+      expect(report.diagnostics.every((d) => d.position !== undefined && d.position.line > 0)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 when a path does not exist', async () => {

@@ -1,0 +1,21 @@
+/**
+ * Worker thread of `runtime validate` for large sets: validates its share of the
+ * files and posts plain diagnostics back. Positions are computed here (they need
+ * the positioned parse) except for infos that will not be shown.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadCapabilities } from '../spec/loader.js';
+import type { Diagnostic } from '../spec/diagnostics.js';
+
+const { files, strict, keepInfos } = workerData as { files: string[]; strict: boolean; keepInfos: boolean };
+const loaded = await loadCapabilities(files, { strict });
+const plain: Diagnostic[] = loaded.diagnostics.map((d) => ({
+  code: d.code,
+  severity: d.severity,
+  message: d.message,
+  file: d.file,
+  pointer: d.pointer,
+  ...(d.hint ? { hint: d.hint } : {}),
+  ...(d.severity !== 'info' || keepInfos ? { position: d.position } : {}),
+}));
+parentPort!.postMessage(plain);
