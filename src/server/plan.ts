@@ -5,6 +5,7 @@
  * listener) serve the management endpoints. Conflicts (same route, same tool
  * name, two kinds on one port) are reported as diagnostics naming both places.
  */
+import { normalizeRoute } from '../spec/lint/context.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { Authentication, Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../spec/model.js';
 
@@ -138,11 +139,6 @@ export function planListeners(capabilities: readonly Capability[], options: Plan
     }
   }
   return { listeners: [...listeners.values()], diagnostics };
-}
-
-/** Route identity ignores parameter names: `/a/{x}` and `/a/{y}` are the same route. */
-function normalizeRoute(path: string): string {
-  return (path.startsWith('/') ? path : `/${path}`).replace(/\{\{?[^}]+\}?\}/g, '{}').replace(/\/+$/, '') || '/';
 }
 
 function article(kind: string): string {

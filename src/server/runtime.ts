@@ -29,8 +29,7 @@ import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/o
 import { McpProtocol } from '../exposes/mcp/protocol.js';
 import { McpRegistry } from '../exposes/mcp/registry.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
-import { findCapabilityFiles, loadCapabilitySource } from '../spec/loader.js';
-import { lintCapabilities } from '../spec/lint/index.js';
+import { findCapabilityFiles, lintLoaded, loadCapabilitySource } from '../spec/loader.js';
 import type { Capability, McpAdapter } from '../spec/model.js';
 import { parseSource } from '../spec/source.js';
 import { HttpListener, type FetchHandler } from './listener.js';
@@ -271,7 +270,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
       diagnostics.push(...result.diagnostics);
       if (result.capability) fresh.push({ file, label: result.capability.label, version, loadedAt: before?.version === version ? before.loadedAt : loadedAt, capability: result.capability });
     }
-    diagnostics.push(...lintCapabilities(fresh.map((f) => f.capability)));
+    diagnostics.push(...lintLoaded(fresh.map((f) => f.capability), diagnostics));
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (previous === undefined && errors.length > 0 && !this.options.skipInvalid) {
       this.metrics.validation(errors.length);
@@ -295,7 +294,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
     // Binds: resolve per file; under --strict a missing value makes that file invalid.
     const services: EngineServices = {
       client: this.client,
-      routes: this.options.upstreams ?? new UpstreamRoutes(),
+      routes: this.upstreamRoutes(),
       environment: { env: this.environment(), providers: this.options.providers ?? new Map(), redactor: this.redactor },
     };
     const runtimes: CapabilityRuntime[] = [];

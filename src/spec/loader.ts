@@ -67,10 +67,17 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
     diagnostics.push(...result.diagnostics);
     if (result.capability) capabilities.push(result.capability);
   }
-  // A node the schema already rejected is not reported again by a lint rule.
-  const rejected = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}#${d.pointer}`));
-  diagnostics.push(...lintCapabilities(capabilities).filter((d) => !rejected.has(`${d.file}#${d.pointer}`)));
+  diagnostics.push(...lintLoaded(capabilities, diagnostics));
   return { files: found.files, capabilities, diagnostics };
+}
+
+/**
+ * Semantic lint of loaded capabilities; a node the earlier stages already rejected
+ * is not reported again by a lint rule. Used by `validate` and by `serve`/reload.
+ */
+export function lintLoaded(capabilities: readonly Capability[], earlier: readonly Diagnostic[]): Diagnostic[] {
+  const rejected = new Set(earlier.filter((d) => d.severity === 'error').map((d) => `${d.file}#${d.pointer}`));
+  return lintCapabilities(capabilities).filter((d) => !rejected.has(`${d.file}#${d.pointer}`));
 }
 
 export async function loadCapabilityFile(

@@ -121,6 +121,11 @@ export class PreparedOperation {
   }
 
   /** Consumed parameters (merged), for MCP schema derivation and lint. */
+  /** Variables of the resource path (`{id}`, `{{id}}`), as the URL template reads them. */
+  get pathVariables(): readonly string[] {
+    return this.path.variables.map((v) => v.path);
+  }
+
   get inputParameters(): readonly ConsumedParameter[] {
     return this.parameters.map((p) => p.spec);
   }

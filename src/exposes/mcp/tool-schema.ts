@@ -68,14 +68,11 @@ function deriveFromWith(tool: McpTool, adapterNamespace: string, operation: Prep
     if (target?.required && !viaTemplate) required.add(argument);
   };
   const entries = Object.entries(tool.with);
-  if (entries.length === 0 && Object.keys(tool.with).length === 0 && operation && tool.call) {
+  if (entries.length === 0 && operation && tool.call) {
     for (const p of consumed.values()) if (p.value === undefined && p.template === undefined && p.in !== 'environment') add(p.name, p, false);
     // Path placeholders the file forgot to declare as parameters are still arguments the call needs.
-    for (const match of operation.resource.path.matchAll(/\{\{?\s*([A-Za-z0-9_-]+)\+?\s*\}?\}/g)) {
-      const name = match[1]!;
-      if (!properties[name]) {
-        add(name, { name, in: 'path', required: true, loc: operation.resource.loc }, false);
-      }
+    for (const name of operation.pathVariables) {
+      if (!properties[name] && /^[A-Za-z0-9_-]+$/.test(name)) add(name, { name, in: 'path', required: true, loc: operation.resource.loc }, false);
     }
   }
   for (const [key, value] of entries) {

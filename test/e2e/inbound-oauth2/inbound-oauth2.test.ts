@@ -83,4 +83,15 @@ describe('inbound oauth2', () => {
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { result: { structuredContent: unknown } }).result.structuredContent).toEqual({ id: 'z' });
   });
+
+  it('answers 503, never open access, when the authorization server cannot be reached', async () => {
+    const dark = await startTestRuntime({ paths: [resolve(import.meta.dirname, 'capability.yaml')], upstream: { things: upstream.url, [ISSUER]: 'http://127.0.0.1:9' } });
+    try {
+      const res = await fetch(`${dark.restUrl}/v1/things/a`, { headers: { authorization: `Bearer ${await token()}` } });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { detail: string }).detail).toContain('published no JWKS');
+    } finally {
+      await dark.close();
+    }
+  });
 });

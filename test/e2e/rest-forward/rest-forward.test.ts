@@ -67,5 +67,8 @@ describe('REST forward', () => {
     expect(await raw('/v1/backend/%2e%2e/%2e%2e/etc')).toBe(404);
     expect(upstream.requests.length).toBe(before);
     for (const r of upstream.requests) expect(r.url.startsWith('/api/')).toBe(true);
+    // A segment that cannot be decoded is refused before anything is sent.
+    expect(await raw('/v1/backend/a/%ZZ')).toBe(400);
+    expect(upstream.requests.length).toBe(before);
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { didYouMean, indexCapability, rawStrings, reportAt, templateVariables, type CapabilityIndex } from '../context.js';
+import { didYouMean, rawStrings, reportAt, templateVariables, type CapabilityIndex, perCapability } from '../context.js';
 
 const code = 'bind-undeclared';
 /** Where a bare `{{X}}` can only be a bind: base URI, authentication, consumed parameter values. */
@@ -16,11 +16,7 @@ const SECRET_PLACES = /^\/capability\/consumes\/\d+\/(baseUri$|authentication\/|
 
 export const bindUndeclared: LintRule = {
   code,
-  check(capabilities) {
-    const out: Diagnostic[] = [];
-    for (const capability of capabilities) out.push(...checkOne(indexCapability(capability)));
-    return out;
-  },
+  check: (capabilities) => perCapability(capabilities, checkOne),
 };
 
 function checkOne(index: CapabilityIndex): Diagnostic[] {

@@ -6,17 +6,13 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { callSites, didYouMean, indexCapability, listOf, rawAt, rawObject, report, type CapabilityIndex } from '../context.js';
+import { callSites, didYouMean, listOf, rawAt, rawObject, report, type CapabilityIndex, perCapability } from '../context.js';
 
 const code = 'call-target-unresolved';
 
 export const callTargetUnresolved: LintRule = {
   code,
-  check(capabilities) {
-    const out: Diagnostic[] = [];
-    for (const capability of capabilities) out.push(...checkOne(indexCapability(capability)));
-    return out;
-  },
+  check: (capabilities) => perCapability(capabilities, checkOne),
 };
 
 function checkOne(index: CapabilityIndex): Diagnostic[] {
