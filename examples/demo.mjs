@@ -26,9 +26,9 @@ const need = (path, hint) => {
   }
   return pathToFileURL(join(root, path)).href;
 };
-const runtimeUrl = need('dist/server/runtime.js', 'run `npm ci` (or `npm run build`) first');
+const runtimeUrl = need('dist/server/gateway.js', 'run `npm ci` (or `npm run build`) first');
 const sandboxUrl = need('dist/fakes/lean/index.js', 'run `npx tsc -p tsconfig.demo.json` first (`npm run demo` does it)');
-const { Runtime, StartupError } = await import(runtimeUrl);
+const { Gateway, StartupError } = await import(runtimeUrl);
 const { parseTokenProviderSpec } = await import(pathToFileURL(join(root, 'dist/engine/tokens/index.js')).href);
 const { UpstreamRoutes } = await import(pathToFileURL(join(root, 'dist/engine/upstream/routes.js')).href);
 const { Redactor } = await import(pathToFileURL(join(root, 'dist/engine/redact.js')).href);
@@ -74,7 +74,7 @@ const redactor = new Redactor();
 const providers = parseTokenProviderSpec(tokenFlag).create({ routes: upstreams, env, redactor });
 let runtime;
 try {
-  runtime = await Runtime.start({ paths, restPort: ports.rest, mcpPort: ports.mcp, upstreams, env, providers, redactor, logLevel: smoke ? 'warn' : 'info' });
+  runtime = await Gateway.start({ paths, restPort: ports.rest, mcpPort: ports.mcp, upstreams, env, providers, redactor, logLevel: smoke ? 'warn' : 'info' });
 } catch (error) {
   await lean.close();
   await providers.close();

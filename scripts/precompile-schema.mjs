@@ -1,6 +1,6 @@
 // Build step: compiles the Naftiko schema (default and strict modes) to standalone
-// Ajv validators in dist/spec/schema-validators/, so a cold start does not pay
-// the ~0.5 s schema compile. dist/spec/schema.js uses them only when their
+// Ajv validators in dist/capability/schema-validators/, so a cold start does not pay
+// the ~0.5 s schema compile. dist/capability/schema.js uses them only when their
 // fingerprint matches schemas/naftiko.schema.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,9 +8,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const standaloneCode = require('ajv/dist/standalone').default;
 const { _ } = require('ajv');
-const schema = await import('../dist/spec/schema.js');
+const schema = await import('../dist/capability/schema.js');
 
-const out = new URL('../dist/spec/schema-validators/', import.meta.url);
+const out = new URL('../dist/capability/schema-validators/', import.meta.url);
 mkdirSync(out, { recursive: true });
 const fingerprint = schema.schemaFingerprint();
 for (const mode of ['default', 'strict']) {

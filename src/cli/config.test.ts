@@ -82,7 +82,7 @@ describe('resolveServeConfig', () => {
 
 describe('fixtures', () => {
   it('generate valid capability files', async () => {
-    const { loadCapabilityText } = await import('../spec/loader.js');
+    const { loadCapabilityText } = await import('../capability/loader.js');
     const result = await loadCapabilityText(capabilityYaml({ name: 'alpha', secretVar: 'TOKEN' }));
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });

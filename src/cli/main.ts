@@ -2,9 +2,10 @@
  * `runtime` command line: serve, validate and list capability files.
  * Exit codes: 0 ok, 1 invalid capabilities or runtime failure, 2 usage/IO problem.
  */
+import { RUNTIME_VERSION } from '../version.js';
 import { Command, Option } from 'commander';
-import { loadCapabilities } from '../spec/loader.js';
-import { countBySeverity } from '../spec/diagnostics.js';
+import { loadCapabilities } from '../capability/loader.js';
+import { countBySeverity } from '../capability/diagnostics.js';
 import { planListeners } from '../server/plan.js';
 import { renderDiagnostics, type ReportFormat } from './report.js';
 import { validateFiles } from './validate-files.js';
@@ -16,7 +17,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function buildProgram(): Command {
   const program = new Command('runtime')
     .description('Serve Naftiko capability files as REST APIs and MCP servers.')
-    .version('0.1.0')
+    .version(RUNTIME_VERSION)
     .showHelpAfterError()
     .exitOverride();
 

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { renderCodeFrame } from '../spec/codeframe.js';
-import { countBySeverity, type Diagnostic } from '../spec/diagnostics.js';
-import type { SourceFile } from '../spec/source.js';
+import { renderCodeFrame } from '../capability/codeframe.js';
+import { countBySeverity, type Diagnostic } from '../capability/diagnostics.js';
+import type { SourceFile } from '../capability/source.js';
 
 export type ReportFormat = 'text' | 'json' | 'github';
 

@@ -1,5 +1,5 @@
 /**
- * `runtime serve`: starts the Runtime (or, with --workers N, a cluster of
+ * `runtime serve`: starts the Gateway (or, with --workers N, a cluster of
  * them), hot-reloads on SIGHUP and --watch, and shuts down gracefully on
  * SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most
  * --drain-timeout), exit 0. A second signal while draining exits at once (1).
@@ -10,12 +10,12 @@ import { parseDotenv } from '../engine/binds.js';
 import { Redactor } from '../engine/redact.js';
 import { parseTokenProviderSpec, tokenProvidersFromConfig, TokenProviderConfigError, type TokenProviders } from '../engine/tokens/index.js';
 import { buildControlApp, ALL_CONTROL_FEATURES } from '../exposes/control/app.js';
-import { loadCapabilities } from '../spec/loader.js';
+import { loadCapabilities } from '../capability/loader.js';
 import { attachWorker, ClusterSupervisor, reportWorkerFailure } from '../server/cluster.js';
 import { HttpListener } from '../server/listener.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import { planListeners } from '../server/plan.js';
-import { Runtime, StartupError } from '../server/runtime.js';
+import { Gateway, StartupError } from '../server/gateway.js';
 import { FileWatcher } from '../server/watch.js';
 import { serveStdio } from '../exposes/mcp/stdio.js';
 import { UsageError, type ServeConfig } from './config.js';
@@ -49,9 +49,9 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
   const worker = cluster.isWorker;
   const providers = tokenProviders(config, redactor);
   providers?.useLogger(logger);
-  let runtime: Runtime;
+  let runtime: Gateway;
   try {
-    runtime = await Runtime.start({
+    runtime = await Gateway.start({
       paths: config.paths,
       host: config.host,
       restPort: config.restPort,

@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Diagnostic } from '../spec/diagnostics.js';
-import { findCapabilityFiles, loadCapabilities } from '../spec/loader.js';
+import type { Diagnostic } from '../capability/diagnostics.js';
+import { findCapabilityFiles, loadCapabilities } from '../capability/loader.js';
 
 /** Below this many files, starting workers costs more than it saves. */
 const PARALLEL_THRESHOLD = 64;

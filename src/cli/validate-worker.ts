@@ -4,8 +4,8 @@
  * the positioned parse) except for infos that will not be shown.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadCapabilities } from '../spec/loader.js';
-import type { Diagnostic } from '../spec/diagnostics.js';
+import { loadCapabilities } from '../capability/loader.js';
+import type { Diagnostic } from '../capability/diagnostics.js';
 
 const { files, strict, keepInfos } = workerData as { files: string[]; strict: boolean; keepInfos: boolean };
 const loaded = await loadCapabilities(files, { strict });

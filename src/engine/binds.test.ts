@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Capability } from '../spec/model.js';
+import type { Capability } from '../capability/model.js';
 import { BindScope, bindFilePath, parseDotenv } from './binds.js';
 import { ConfigError } from './errors.js';
 import { Redactor } from './redact.js';

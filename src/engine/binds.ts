@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { BindSpec, Capability, Location } from '../spec/model.js';
+import type { BindSpec, Capability, Location } from '../capability/model.js';
 import { ConfigError } from './errors.js';
 import type { Redactor } from './redact.js';
 

@@ -114,7 +114,7 @@ export class UpstreamTimeoutError extends RuntimeError {
 }
 
 /** A defect in a capability that only shows at request time (should be caught by lint). */
-export class CapabilityRuntimeError extends RuntimeError {
+export class EngineError extends RuntimeError {
   readonly status = 500;
   readonly title = 'Capability error';
   readonly slug = 'capability-error';

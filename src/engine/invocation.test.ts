@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Invocable, Step } from '../spec/model.js';
-import { CapabilityRuntimeError } from './errors.js';
+import type { Invocable, Step } from '../capability/model.js';
+import { EngineError } from './errors.js';
 import { CompiledInvocable, type OperationSource } from './invocation.js';
 import type { PreparedOperation } from './upstream/operation.js';
 
@@ -32,7 +32,7 @@ describe('invocation', () => {
   it('a script step is a clear "not supported" error, after the steps before it ran', async () => {
     const calls: { ref: string; params: Record<string, unknown> }[] = [];
     const compiled = new CompiledInvocable(unit({ steps: [callStep('a', 'api.a'), { type: 'script', name: 'compute', settings: {}, loc }] }), 'tools', source({ 'api.a': { x: 1 } }, calls));
-    await expect(compiled.invoke({ kind: 'mcp', arguments: {} })).rejects.toThrow(CapabilityRuntimeError);
+    await expect(compiled.invoke({ kind: 'mcp', arguments: {} })).rejects.toThrow(EngineError);
     await expect(compiled.invoke({ kind: 'mcp', arguments: {} })).rejects.toThrow('Script step `compute` is not supported by this runtime');
     expect(calls.map((c) => c.ref)).toEqual(['api.a', 'api.a']);
   });

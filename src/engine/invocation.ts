@@ -8,9 +8,9 @@
  * Everything is compiled in the constructor (at load): `with` expressions,
  * JSONPaths, output mappers, step plans. `invoke` only evaluates.
  */
-import type { AggregateFunction, ExposedParameter, Invocable, JsonType, Step } from '../spec/model.js';
+import type { AggregateFunction, ExposedParameter, Invocable, JsonType, Step } from '../capability/model.js';
 import type { BindScope } from './binds.js';
-import { CapabilityRuntimeError, UpstreamError, UpstreamResponseError } from './errors.js';
+import { EngineError, UpstreamError, UpstreamResponseError } from './errors.js';
 import { compileWith, type CompiledWith } from './expressions.js';
 import { FormBody, plainBody, type CallerInput, type RestInput } from './input.js';
 import { compileJsonPath, type CompiledPath } from './jsonpath.js';
@@ -118,7 +118,7 @@ export class CompiledInvocable {
   async execute(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
     const lookup = await this.applyWith(this.with, input, params);
     if (this.invocable.ref) {
-      if (!this.target) throw new CapabilityRuntimeError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);
+      if (!this.target) throw new EngineError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);
       const result = await this.target.execute(input, params, context);
       // §7: a function result without a value is rendered with the unit's own outputs.
       const origin = origins.get(result);
@@ -179,7 +179,7 @@ export class CompiledInvocable {
   }
 
   private requireOperation(operation: PreparedOperation | undefined, ref: string): PreparedOperation {
-    if (!operation) throw new CapabilityRuntimeError(`The call target \`${ref}\` does not exist in this capability.`);
+    if (!operation) throw new EngineError(`The call target \`${ref}\` does not exist in this capability.`);
     return operation;
   }
 
@@ -211,7 +211,7 @@ export class CompiledInvocable {
 
   private runMock(lookup: Lookup): InvocationResult {
     if (!this.mockOutputs) {
-      throw new CapabilityRuntimeError(`\`${this.invocable.name}\` has no call, no steps and no output values: there is nothing to execute.`);
+      throw new EngineError(`\`${this.invocable.name}\` has no call, no steps and no output values: there is nothing to execute.`);
     }
     const value = this.mockOutputs(undefined, lookup);
     return { status: value === undefined ? 204 : 200, value, hasValue: value !== undefined };
@@ -240,7 +240,7 @@ export class CompiledInvocable {
       } else if (step.type === 'lookup') {
         const { lookupValue } = compiled as Extract<CompiledStep, { step: { type: 'lookup' } }>;
         const index = outputs.get(step.index);
-        if (index === undefined) throw new CapabilityRuntimeError(`Lookup step \`${step.name}\` references the unknown step \`${step.index}\` (or a step that produced no output).`);
+        if (index === undefined) throw new EngineError(`Lookup step \`${step.name}\` references the unknown step \`${step.index}\` (or a step that produced no output).`);
         const rendered = lookupValue.isStatic ? step.lookupValue : lookupValue.render(paramLookup(params));
         const wanted = rendered.startsWith('$.') ? walkSteps(outputs, rendered.slice(2).split('.')) : rendered;
         const result = Array.isArray(wanted)
@@ -251,7 +251,7 @@ export class CompiledInvocable {
           params[step.name] = result;
         }
       } else {
-        throw new CapabilityRuntimeError(
+        throw new EngineError(
           `Script step \`${step.name}\` is not supported by this runtime: scripts (JavaScript, Python, Groovy) are not executed. Replace it with call/lookup steps and mappings.`,
         );
       }

@@ -9,13 +9,13 @@
  * `@`/`$` paths, nothing else — compiled when the path is compiled. Script
  * expressions (`[(@.length-1)]`) and anything the interpreter does not know
  * make the path unusable: `error` says why, and evaluating it throws a
- * CapabilityRuntimeError naming the expression.
+ * EngineError naming the expression.
  *
  * Definite paths yield one value (undefined when absent); indefinite ones
  * (wildcards, recursive descent, filters, unions, slices) yield an array.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { CapabilityRuntimeError } from './errors.js';
+import { EngineError } from './errors.js';
 
 export interface CompiledPath {
   source: string;
@@ -64,7 +64,7 @@ function build(source: string): CompiledPath {
       definite,
       error,
       evaluate: () => {
-        throw new CapabilityRuntimeError(`The JSONPath \`${source}\` cannot be evaluated: ${error}`);
+        throw new EngineError(`The JSONPath \`${source}\` cannot be evaluated: ${error}`);
       },
     };
   }

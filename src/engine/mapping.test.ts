@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutputParameter } from '../spec/model.js';
+import type { OutputParameter } from '../capability/model.js';
 import { compileMockOutputs, compileOutput, compileOutputs, compileProjection } from './mapping.js';
 
 const loc = { file: 'x.yaml', pointer: '' };

@@ -19,7 +19,7 @@
  *   wraps it as `{"value": …}`);
  * - consumed outputs projecting a step's body (`compileProjection`, §6.3).
  */
-import type { OutputParameter } from '../spec/model.js';
+import type { OutputParameter } from '../capability/model.js';
 import { compileJsonPath } from './jsonpath.js';
 import { Template, type Lookup } from './templates.js';
 

@@ -13,7 +13,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { ControlSource } from '../exposes/control/app.js';
 import type { Logger } from './logger.js';
-import type { ReloadResult, Runtime } from './runtime.js';
+import type { ReloadResult, Gateway } from './gateway.js';
 
 export type ToWorker = { type: 'runtime:reload' } | { type: 'runtime:shutdown' };
 export type ToPrimary =
@@ -143,7 +143,7 @@ export class ClusterSupervisor implements ControlSource {
  * reload/shutdown messages, and answers its metrics requests from the
  * runtime's own registry.
  */
-export function attachWorker(runtime: Runtime, onShutdown: () => void): void {
+export function attachWorker(runtime: Gateway, onShutdown: () => void): void {
   AggregatorRegistry.setRegistries([runtime.metrics.registry]);
   new AggregatorRegistry(); // installs the worker's answer to the primary's metrics requests
   const send = (message: ToPrimary) => {

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of one Runtime, in its own prom-client Registry (never
+ * Prometheus metrics of one Gateway, in its own prom-client Registry (never
  * the global one, so several runtimes can live in one process). Request
  * metrics use label children bound once per (surface, operation, status) and
  * cached, so recording a request is two map lookups, an increment and an

@@ -5,9 +5,9 @@
  * listener) serve the management endpoints. Conflicts (same route, same tool
  * name, two kinds on one port) are reported as diagnostics naming both places.
  */
-import { normalizeRoute } from '../spec/lint/context.js';
-import type { Diagnostic } from '../spec/diagnostics.js';
-import type { Authentication, Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../spec/model.js';
+import { normalizeRoute } from '../capability/lint/context.js';
+import type { Diagnostic } from '../capability/diagnostics.js';
+import type { Authentication, Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../capability/model.js';
 
 export interface PlanOptions {
   host: string;

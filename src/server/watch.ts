@@ -2,7 +2,7 @@
  * Watches capability files and folders (and the env file) and calls back once
  * things settle. Uses fs.watch (recursive on folders, Node ≥ 20 on Linux): a
  * watched file is watched through its folder, so editors that save by
- * rename-and-replace keep being seen. Events are debounced; the Runtime's
+ * rename-and-replace keep being seen. Events are debounced; the Gateway's
  * reload compares file versions itself, so a spurious event costs one re-read.
  */
 import { watch, type FSWatcher } from 'node:fs';

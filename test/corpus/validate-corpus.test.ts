@@ -10,7 +10,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCapabilities } from '../../src/spec/loader.js';
+import { loadCapabilities } from '../../src/capability/loader.js';
 import { corpusDir, hasShared, leanCapabilitiesDir, sharedSkipReason } from '../helpers/paths.js';
 
 const EXPECTED_ERROR_CODES: Record<string, string[]> = {

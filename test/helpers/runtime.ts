@@ -6,10 +6,10 @@ import { Writable } from 'node:stream';
 import { Redactor } from '../../src/engine/redact.js';
 import { UpstreamRoutes } from '../../src/engine/upstream/routes.js';
 import { createLogger } from '../../src/server/logger.js';
-import { Runtime, type RuntimeOptions } from '../../src/server/runtime.js';
+import { Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 
 export interface TestRuntime {
-  runtime: Runtime;
+  runtime: Gateway;
   restUrl: string;
   mcpUrl: string;
   logs: string[];
@@ -17,7 +17,7 @@ export interface TestRuntime {
 }
 
 export async function startTestRuntime(
-  options: Partial<RuntimeOptions> & { paths: string[]; upstream?: Record<string, string> },
+  options: Partial<GatewayOptions> & { paths: string[]; upstream?: Record<string, string> },
 ): Promise<TestRuntime> {
   const logs: string[] = [];
   const redactor = options.redactor ?? new Redactor();
@@ -28,7 +28,7 @@ export async function startTestRuntime(
     },
   });
   const logger = createLogger({ level: 'trace', redactor, destination });
-  const runtime = await Runtime.start({
+  const runtime = await Gateway.start({
     restPort: 0,
     mcpPort: 0,
     env: {},

@@ -15,7 +15,7 @@ import { ConfigError, InputError, RuntimeError, UpstreamError, UpstreamTimeoutEr
 import type { Redactor } from '../redact.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
 import { UpstreamRoutes } from '../upstream/routes.js';
-import type { CredentialSource, TokenProviderSpec } from './spec.js';
+import type { CredentialSource, TokenProviderSpec } from './config.js';
 
 /** What a provider may learn about the call it serves (see the proposed `ValueProvider.get(variable, context)`). */
 export interface ProviderCallContext {

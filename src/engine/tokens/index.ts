@@ -1,11 +1,11 @@
 /**
  * Runtime-level token providers: "the bind variable X comes from an OAuth2
  * grant", configured outside capability files (flag or runtime.yaml) and
- * handed to the runtime as `RuntimeOptions.providers`.
+ * handed to the runtime as `GatewayOptions.providers`.
  *
  *   const factory = parseTokenProviderSpec(flags.tokenProvider);        // or tokenProvidersFromConfig(yaml.tokenProviders)
  *   const providers = factory.create({ routes: config.upstreams, env, redactor });
- *   const runtime = await Runtime.start({ ..., providers, redactor });
+ *   const runtime = await Gateway.start({ ..., providers, redactor });
  *   providers.useLogger(runtime.logger);
  *   ...
  *   await providers.close();
@@ -13,14 +13,14 @@
 import type { ValueProvider } from '../binds.js';
 import { UpstreamClient } from '../upstream/client.js';
 import { ClientCredentialsProvider, type TokenLogger, type TokenProviderDeps } from './client-credentials.js';
-import { describeSpec, mergeTokenProviderSpecs, parseTokenProviderSpecs, tokenProviderSpecsFromConfig, type TokenProviderSpec } from './spec.js';
+import { describeSpec, mergeTokenProviderSpecs, parseTokenProviderSpecs, tokenProviderSpecsFromConfig, type TokenProviderSpec } from './config.js';
 
 export { ClientCredentialsProvider, decodeJwtClaims } from './client-credentials.js';
 export type { ProviderCallContext, TokenLogger, TokenProviderDeps, TokenProviderStats } from './client-credentials.js';
-export { TokenProviderConfigError, describeSpec, mergeTokenProviderSpecs, parseTokenProviderSpecs, tokenProviderSpecsFromConfig } from './spec.js';
-export type { CredentialSource, TokenProviderSpec } from './spec.js';
+export { TokenProviderConfigError, describeSpec, mergeTokenProviderSpecs, parseTokenProviderSpecs, tokenProviderSpecsFromConfig } from './config.js';
+export type { CredentialSource, TokenProviderSpec } from './config.js';
 
-/** The providers of one runtime, by bind variable (pass as `RuntimeOptions.providers`). */
+/** The providers of one runtime, by bind variable (pass as `GatewayOptions.providers`). */
 export class TokenProviders extends Map<string, ValueProvider> {
   private readonly ownClient?: UpstreamClient;
 

@@ -6,7 +6,7 @@
  * needs the server's challenge, so it is answered by the operation after a
  * first 401 (RFC 7616, see `digest.ts`).
  */
-import type { Authentication } from '../../spec/model.js';
+import type { Authentication } from '../../capability/model.js';
 import type { Redactor } from '../redact.js';
 import { Template, type Lookup } from '../templates.js';
 

@@ -6,7 +6,7 @@
  * structure of the body.
  */
 import { randomBytes } from 'node:crypto';
-import type { MultipartPart, RequestBody } from '../../spec/model.js';
+import type { MultipartPart, RequestBody } from '../../capability/model.js';
 import { FormBody } from '../input.js';
 import { Template, stringifyValue, type Lookup } from '../templates.js';
 

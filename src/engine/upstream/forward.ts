@@ -6,7 +6,7 @@
  * authentication is applied, so callers never hold the upstream credential.
  * The upstream answer is relayed as it came.
  */
-import type { ConsumedApi } from '../../spec/model.js';
+import type { ConsumedApi } from '../../capability/model.js';
 import { ConfigError, InputError } from '../errors.js';
 import type { CallerInput } from '../input.js';
 import type { InvocationContext, InvocationResult } from '../invocation.js';

@@ -3,7 +3,7 @@
  * auth, body encoder, response format and output mapping. `call` turns the
  * parameters of one invocation into exactly one upstream HTTP request.
  */
-import type { ConsumedApi, ConsumedOperation, ConsumedParameter, ConsumedResource } from '../../spec/model.js';
+import type { ConsumedApi, ConsumedOperation, ConsumedParameter, ConsumedResource } from '../../capability/model.js';
 import type { BindScope } from '../binds.js';
 import { FormBody } from '../input.js';
 import { ConfigError, InputError } from '../errors.js';

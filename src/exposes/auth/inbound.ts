@@ -12,7 +12,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { BindScope } from '../../engine/binds.js';
 import { RuntimeError } from '../../engine/errors.js';
 import { Template } from '../../engine/templates.js';
-import type { Authentication } from '../../spec/model.js';
+import type { Authentication } from '../../capability/model.js';
 import { UpstreamRoutes } from '../../engine/upstream/routes.js';
 import { OAuth2Verifier, oauth2Settings } from './oauth2.js';
 

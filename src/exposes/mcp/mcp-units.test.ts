@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { McpTool, OutputParameter } from '../../spec/model.js';
+import type { McpTool, OutputParameter } from '../../capability/model.js';
 import { decodeHeaderValue } from './http.js';
 import { checkOrigin } from './origin-guard.js';
 import { guessMime, isTextual } from './protocol.js';

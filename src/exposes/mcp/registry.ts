@@ -12,7 +12,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { bindFilePath } from '../../engine/binds.js';
 import type { CompiledInvocable } from '../../engine/invocation.js';
-import type { McpPrompt, McpResource, McpTool } from '../../spec/model.js';
+import type { McpPrompt, McpResource, McpTool } from '../../capability/model.js';
 import { annotationsFor, inputSchemaFor, outputSchemaFor, type JsonSchema, type ToolAnnotations } from './tool-schema.js';
 import { compileUriTemplate, type UriTemplate } from './uri-template.js';
 

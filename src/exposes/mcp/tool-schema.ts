@@ -5,7 +5,7 @@
  * schema when outputs are declared, and annotations from `hints` or, when
  * absent, from the consumed HTTP method.
  */
-import type { ConsumedParameter, ExposedParameter, JsonType, McpTool, OutputParameter } from '../../spec/model.js';
+import type { ConsumedParameter, ExposedParameter, JsonType, McpTool, OutputParameter } from '../../capability/model.js';
 import type { PreparedOperation } from '../../engine/upstream/operation.js';
 import { Template } from '../../engine/templates.js';
 

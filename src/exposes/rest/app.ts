@@ -10,7 +10,7 @@ import { asRuntimeError, MethodNotAllowedError, NotFoundError, type RuntimeError
 import type { CompiledInvocable, InvocationResult } from '../../engine/invocation.js';
 import type { RestInput } from '../../engine/input.js';
 import type { Redactor } from '../../engine/redact.js';
-import type { HttpMethod } from '../../spec/model.js';
+import type { HttpMethod } from '../../capability/model.js';
 import type { Logger } from '../../server/logger.js';
 import { requestIdFrom } from '../../server/request-id.js';
 import type { IncomingMessage } from 'node:http';

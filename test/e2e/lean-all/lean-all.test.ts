@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../../src/engine/redact.js';
 import { parseTokenProviderSpec, type TokenProviders } from '../../../src/engine/tokens/index.js';
 import { UpstreamRoutes } from '../../../src/engine/upstream/routes.js';
-import { loadCapabilities } from '../../../src/spec/loader.js';
+import { loadCapabilities } from '../../../src/capability/loader.js';
 import {
   DISABLED_CLIENT_SECRET,
   LEAN_IDS,

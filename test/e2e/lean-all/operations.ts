@@ -5,7 +5,7 @@
  * parameter names — into concrete REST requests and MCP tool arguments by
  * reading each exposed unit's `with` expressions.
  */
-import type { Capability, Invocable, McpTool } from '../../../src/spec/model.js';
+import type { Capability, Invocable, McpTool } from '../../../src/capability/model.js';
 
 export type Surface = 'rest' | 'mcp';
 

@@ -11,7 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { CapabilityRuntime } from '../../../src/engine/capability-runtime.js';
+import { CapabilityEngine } from '../../../src/engine/capability-engine.js';
 import { Redactor } from '../../../src/engine/redact.js';
 import { UpstreamClient } from '../../../src/engine/upstream/client.js';
 import { UpstreamRoutes } from '../../../src/engine/upstream/routes.js';
@@ -19,7 +19,7 @@ import { McpProtocol } from '../../../src/exposes/mcp/protocol.js';
 import { McpRegistry } from '../../../src/exposes/mcp/registry.js';
 import { serveStdio, type StdioServer } from '../../../src/exposes/mcp/stdio.js';
 import { createLogger } from '../../../src/server/logger.js';
-import { loadCapabilities } from '../../../src/spec/loader.js';
+import { loadCapabilities } from '../../../src/capability/loader.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { repoRoot } from '../../helpers/paths.js';
 
@@ -38,7 +38,7 @@ async function buildRegistry(keep: (name: string) => boolean = () => true): Prom
   const services = { client, routes: new UpstreamRoutes([['api', upstream.url]]), environment: { env: { API_TOKEN: 'stdio-token-1234' }, providers: new Map(), redactor } };
   const registry = new McpRegistry({ name: 'proto', version: '0.0.0-test' });
   for (const capability of capabilities) {
-    const runtime = new CapabilityRuntime(capability, services);
+    const runtime = new CapabilityEngine(capability, services);
     for (const adapter of capability.exposes) {
       if (adapter.type !== 'mcp') continue;
       registry.addInstructions(adapter.description);

@@ -4,7 +4,7 @@
  * `type: control` adapters declared in capability files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runtime, StartupError } from '../../../src/server/runtime.js';
+import { Gateway, StartupError } from '../../../src/server/gateway.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { callTool, capabilityYaml, freePort, tempDir, type TempDir } from '../ops-helpers/fixtures.js';
@@ -157,7 +157,7 @@ describe('type: control adapters in capability files', () => {
       const port = await freePort();
       other.write('a.yaml', capabilityYaml({ name: 'alpha', restPort: port, mcpPort: await freePort() }));
       other.write('b.yaml', capabilityYaml({ name: 'beta', routes: ['/v1/beta'], tools: [], restPort: await freePort(), extraExposes: `  - type: control\n    port: ${port}\n` }));
-      const error = await Runtime.start({ paths: [other.path], env: {}, logLevel: 'silent' }).catch((e: unknown) => e);
+      const error = await Gateway.start({ paths: [other.path], env: {}, logLevel: 'silent' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StartupError);
       expect((error as StartupError).diagnostics[0]).toMatchObject({ code: 'port-kind-conflict', message: expect.stringMatching(new RegExp(`cannot share port ${port}`)) });
     } finally {

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { planListeners } from '../../../src/server/plan.js';
-import { StartupError } from '../../../src/server/runtime.js';
-import { loadCapabilities } from '../../../src/spec/loader.js';
+import { StartupError } from '../../../src/server/gateway.js';
+import { loadCapabilities } from '../../../src/capability/loader.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { hasShared, leanCapabilitiesDir, sharedSkipReason } from '../../helpers/paths.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CapabilityRuntime, type EngineServices } from '../engine/capability-runtime.js';
+import { CapabilityEngine, type EngineServices } from '../engine/capability-engine.js';
 import { parseDotenv, type ValueProvider } from '../engine/binds.js';
 import { Redactor } from '../engine/redact.js';
 import { preloadFormats } from '../engine/formats/index.js';
@@ -28,18 +28,19 @@ import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
 import { McpProtocol } from '../exposes/mcp/protocol.js';
 import { McpRegistry } from '../exposes/mcp/registry.js';
-import type { Diagnostic } from '../spec/diagnostics.js';
-import { findCapabilityFiles, lintLoaded, loadCapabilitySource } from '../spec/loader.js';
-import type { Capability, McpAdapter } from '../spec/model.js';
-import { parseSource } from '../spec/source.js';
+import type { Diagnostic } from '../capability/diagnostics.js';
+import { findCapabilityFiles, lintLoaded, loadCapabilitySource } from '../capability/loader.js';
+import type { Capability, McpAdapter } from '../capability/model.js';
+import { parseSource } from '../capability/source.js';
 import { HttpListener, type FetchHandler } from './listener.js';
 import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import { listenerKey, planListeners, type ListenerKind, type ListenerPlan } from './plan.js';
 
-export const RUNTIME_VERSION = '0.1.0';
+export { RUNTIME_VERSION } from '../version.js';
+import { RUNTIME_VERSION } from '../version.js';
 
-export interface RuntimeOptions {
+export interface GatewayOptions {
   paths: string[];
   host?: string;
   restPort?: number;
@@ -121,7 +122,7 @@ interface Generation {
   files: LoadedFile[];
   /** New or changed files that did not validate and are not served in this version. */
   invalid: { file: string; previous?: string }[];
-  runtimes: CapabilityRuntime[];
+  runtimes: CapabilityEngine[];
   plans: ListenerPlan[];
   diagnostics: Diagnostic[];
 }
@@ -159,13 +160,13 @@ interface Prepared {
 
 type State = 'starting' | 'ready' | 'draining' | 'closed';
 
-export interface RuntimeEvents {
+export interface GatewayEvents {
   reload: [ReloadResult];
   /** The tools/resources/prompts of an MCP listener changed (stdio transports can send list_changed). */
   'mcp-changed': [{ key: string; protocol: McpProtocol }];
 }
 
-export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSource {
+export class Gateway extends EventEmitter<GatewayEvents> implements ControlSource {
   readonly logger: Logger;
   readonly redactor: Redactor;
   readonly metrics: RuntimeMetrics;
@@ -185,7 +186,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
   private lastReload?: ReloadResult & { at: string };
   observe?: RequestObserver;
 
-  private constructor(private readonly options: RuntimeOptions) {
+  private constructor(private readonly options: GatewayOptions) {
     super();
     this.redactor = options.redactor ?? new Redactor();
     this.logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', redactor: this.redactor });
@@ -225,8 +226,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
   }
 
   /** Loads, validates and starts serving. Throws StartupError with diagnostics when it cannot. */
-  static async start(options: RuntimeOptions): Promise<Runtime> {
-    const runtime = new Runtime(options);
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const runtime = new Gateway(options);
     try {
       const { generation } = await runtime.build(undefined);
       await runtime.activate(generation);
@@ -297,12 +298,12 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
       routes: this.upstreamRoutes(),
       environment: { env: this.environment(), providers: this.options.providers ?? new Map(), redactor: this.redactor },
     };
-    const runtimes: CapabilityRuntime[] = [];
+    const runtimes: CapabilityEngine[] = [];
     const kept: LoadedFile[] = [];
     const bindProblems: Diagnostic[] = [];
     await preloadFormats(files.flatMap((f) => f.capability.consumes.flatMap((api) => api.resources.flatMap((r) => r.operations.map((o) => o.outputRawFormat)))));
     for (const f of files) {
-      const runtime = new CapabilityRuntime(f.capability, services);
+      const runtime = new CapabilityEngine(f.capability, services);
       const problems: Diagnostic[] = [];
       for (const m of runtime.binds.missing) {
         problems.push({
@@ -324,7 +325,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
         if (!invalid.some((i) => i.file === f.file)) invalid.push({ file: f.file, previous: before?.version });
         if (before && before !== f) {
           kept.push(before);
-          runtimes.push(new CapabilityRuntime(before.capability, services));
+          runtimes.push(new CapabilityEngine(before.capability, services));
         }
         continue;
       }
@@ -526,7 +527,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> implements ControlSourc
     } else this.stdioMcp.setRegistry(registry);
   }
 
-  buildRegistry(plan: ListenerPlan, runtimeOf: Map<Capability, CapabilityRuntime>): McpRegistry {
+  buildRegistry(plan: ListenerPlan, runtimeOf: Map<Capability, CapabilityEngine>): McpRegistry {
     const registry = new McpRegistry({ name: plan.mcp.length === 1 ? plan.mcp[0]!.adapter.namespace : 'capability-runtime', version: RUNTIME_VERSION });
     for (const { capability, adapter } of plan.mcp) {
       const runtime = runtimeOf.get(capability)!;
@@ -740,7 +741,7 @@ const EMPTY_ROUTES = new UpstreamRoutes();
  * Inbound authentication of an MCP listener (its adapters must agree, see plan.ts).
  * For oauth2, every challenge points at the RFC 9728 metadata the listener serves.
  */
-function mcpAuth(plan: ListenerPlan, runtimeOf: Map<Capability, CapabilityRuntime>, routes: UpstreamRoutes) {
+function mcpAuth(plan: ListenerPlan, runtimeOf: Map<Capability, CapabilityEngine>, routes: UpstreamRoutes) {
   const first = plan.mcp[0];
   if (!first) return {};
   const auth = first.adapter.authentication;

@@ -12,7 +12,7 @@
  * inputParameters) is filled in by the normaliser, so surfaces read it from
  * the model as usual.
  */
-import type { AggregateFunction, Capability, ExposedParameter, Invocable } from '../spec/model.js';
+import type { AggregateFunction, Capability, ExposedParameter, Invocable } from '../capability/model.js';
 import { BindScope, type BindEnvironment } from './binds.js';
 import { CompiledInvocable, compileAggregateFunction, type InvocationContext, type OperationSource } from './invocation.js';
 import type { UpstreamClient } from './upstream/client.js';
@@ -26,7 +26,7 @@ export interface EngineServices {
   environment: BindEnvironment;
 }
 
-export class CapabilityRuntime implements OperationSource {
+export class CapabilityEngine implements OperationSource {
   readonly binds: BindScope;
   private readonly operations = new Map<string, PreparedOperation>();
   private readonly functions = new Map<string, { fn: AggregateFunction; namespace: string; compiled?: CompiledInvocable }>();

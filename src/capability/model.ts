@@ -1,5 +1,5 @@
 /**
- * The typed, normalised capability model. Nothing past `src/spec/` sees raw
+ * The typed, normalised capability model. Nothing past `src/capability/` sees raw
  * YAML: the engine and the surfaces read only these shapes. Every node that
  * can be blamed for a problem carries its source location.
  */
