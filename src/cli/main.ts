@@ -45,6 +45,7 @@ export function buildProgram(): Command {
     .option('--allowed-origin <origin>', `extra browser origin allowed on MCP; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
     .option('--allowed-host <host>', `extra Host header allowed on MCP; repeatable (env ${ENV_VARS.allowedHost})`, collect)
     .option('--token-provider <var=spec>', `mint the bind variable as an OAuth2 token, e.g. LEAN_API_TOKEN=client_credentials:URL?client_id_env=…; repeatable (env ${ENV_VARS.tokenProvider})`, collect)
+    .option('--redis-url <url>', `share tokens and rate limits across replicas through Redis: redis://host:6379/0, rediss://…, unix:///path (env ${ENV_VARS.redisUrl}; tokens sealed with RUNTIME_STATE_KEY)`)
     .action(async (paths: string[], flags: ServeFlags) => {
       process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));
     });

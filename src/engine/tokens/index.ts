@@ -82,3 +82,5 @@ export function createTokenProviders(specs: readonly TokenProviderSpec[], deps: 
     ownClient,
   );
 }
+export { tokenStoreKey } from './store.js';
+export type { SharedToken, TokenStore } from './store.js';
