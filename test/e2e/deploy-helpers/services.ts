@@ -201,7 +201,7 @@ export interface Replica {
 }
 
 /** One `runtime serve` process on ephemeral ports (REST and control), JSON logs. */
-export async function startReplica(args: string[], env: Record<string, string>): Promise<Replica> {
+export async function startReplica(args: string[], env: Record<string, string>, options: { cluster?: boolean } = {}): Promise<Replica> {
   ensureBuilt();
   const child = new Child(
     spawn(process.execPath, [join(repoRoot, 'bin/runtime.js'), 'serve', ...args, '--rest-port', '0', '--control-port', '0', '--log-format', 'json'], {
@@ -210,12 +210,13 @@ export async function startReplica(args: string[], env: Record<string, string>):
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  const restLine = await child.waitForLine(/REST listening on http:\/\/[^ "]+/);
+  // --workers: the primary prints only its control listener; the workers' REST port is in /health/ready.
+  const restLine = options.cluster ? '' : await child.waitForLine(/REST listening on http:\/\/[^ "]+/);
   const controlLine = await child.waitForLine(/CONTROL listening on http:\/\/[^ "]+/);
   await child.waitForLine(/"msg":"ready: /);
-  const rest = /REST listening on (http:\/\/[^ "]+)/.exec(restLine)![1]!;
+  const rest = /REST listening on (http:\/\/[^ "]+)/.exec(restLine)?.[1] ?? '';
   const control = /CONTROL listening on (http:\/\/[^ "]+)/.exec(controlLine)![1]!;
-  return { rest, control, child, port: Number(new URL(rest).port), stop: (signal) => child.stop(signal) };
+  return { rest, control, child, port: rest ? Number(new URL(rest).port) : 0, stop: (signal) => child.stop(signal) };
 }
 
 export interface Scratch {
