@@ -181,11 +181,11 @@ export class ClientCredentialsProvider implements ValueProvider {
       }
       recent.push(now);
       this.rejections.set(key, recent);
-      const shared = this.deps.tokenStore && this.sharedKey(key);
-      if (shared) this.deps.tokenStore!.reject(shared, rejected);
       this.cache.delete(key);
       this.counters.invalidations++;
       this.logger?.info({ provider: this.spec.variable, token: entry.fingerprint }, `token provider ${this.spec.variable}: token rejected upstream, minting a new one`);
+      const shared = this.deps.tokenStore && this.sharedKey(key);
+      if (shared) this.deps.tokenStore!.reject(shared, rejected);
       return;
     }
   }
