@@ -38,8 +38,17 @@ class Child {
   readonly exited: Promise<number | string>;
 
   constructor(readonly process: ChildProcess) {
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
+    // Per stream: a chunk may end mid-line, so the tail waits for the next chunk.
+    const reader = () => {
+      let rest = '';
+      return (chunk: Buffer) => {
+        const parts = (rest + chunk.toString('utf8')).split('\n');
+        rest = parts.pop() ?? '';
+        onLines(parts);
+      };
+    };
+    const onLines = (lines: string[]) => {
+      for (const line of lines) {
         if (!line) continue;
         this.lines.push(line);
         for (const w of this.waiters.splice(0)) {
@@ -48,8 +57,8 @@ class Child {
         }
       }
     };
-    process.stdout?.on('data', onData);
-    process.stderr?.on('data', onData);
+    process.stdout?.on('data', reader());
+    process.stderr?.on('data', reader());
     this.exited = new Promise((resolve) => process.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   }
 
