@@ -170,6 +170,17 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   });
 });
 
+describe.skipIf(spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0)('README commands (when kubectl is installed)', () => {
+  it('kubectl create configmap --from-file=capabilities/ --dry-run=client makes a valid ConfigMap of the folder', async () => {
+    const run = spawnSync('kubectl', ['create', 'configmap', 'capability-runtime-capabilities', '--from-file=capabilities/', '--dry-run=client', '-o', 'yaml'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const doc = parseAllDocuments(run.stdout)[0]!.toJS() as Doc;
+    validateDoc(doc);
+    expect(doc.metadata.name).toBe(one('ConfigMap').metadata.name);
+    expect(Object.keys(doc.data!).sort()).toEqual(readdirSync(join(repoRoot, 'capabilities')).filter((f) => f.endsWith('.yaml')).sort());
+  });
+});
+
 describe('Dockerfile', () => {
   const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
   const lines = text.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
