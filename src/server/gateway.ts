@@ -22,7 +22,8 @@ import { preloadFormats } from '../engine/formats/index.js';
 import { UpstreamClient } from '../engine/upstream/client.js';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import { buildControlApp, controlFeatures, mergeFeatures, ALL_CONTROL_FEATURES, type ControlSource } from '../exposes/control/app.js';
-import { buildRestApp, type RequestObserver, type RestRoute } from '../exposes/rest/app.js';
+import { buildRestApp, type RestRoute } from '../exposes/rest/app.js';
+import type { RequestObserver } from '../http/observer.js';
 import { buildMcpApp } from '../exposes/mcp/http.js';
 import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
@@ -403,10 +404,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
         const registry = this.buildRegistry(plan, runtimeOf);
         const protocol =
           this.mounted.get(key)?.protocol ??
-          new McpProtocol(registry, { redactor: this.redactor, logger: this.logger, pageSize: this.options.mcpPageSize ?? 50, maxErrorText: 4096, observe: (e) => this.observe?.(e) });
+          new McpProtocol(registry, { redactor: this.redactor, logger: this.logger, pageSize: this.options.mcpPageSize ?? 50, maxErrorText: 4096 });
         const app = buildMcpApp(() => protocol, {
           origin: { allowedOrigins: this.options.allowedOrigins ?? [], allowedHosts: this.options.allowedHosts ?? defaultAllowedHosts(plan.host) },
           maxBodyBytes: this.maxBodyBytes,
+          observe: (e) => this.observe?.(e),
           ...mcpAuth(plan, runtimeOf, this.upstreamRoutes()),
         });
         prepared.push({
@@ -522,7 +524,6 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
         logger: this.logger,
         pageSize: this.options.mcpPageSize ?? 50,
         maxErrorText: 4096,
-        observe: (e) => this.observe?.(e),
       });
     } else this.stdioMcp.setRegistry(registry);
   }

@@ -20,8 +20,10 @@ import { extname, sep } from 'node:path';
 import { asRuntimeError } from '../../engine/errors.js';
 import type { InvocationResult } from '../../engine/invocation.js';
 import type { Redactor } from '../../engine/redact.js';
-import type { Logger } from '../../server/logger.js';
-import type { RequestObserver } from '../rest/app.js';
+import type { Logger } from '../../http/logger.js';
+import { isObject } from '../../util/is-object.js';
+import { compose } from '../pipeline/stage.js';
+import { invokeTarget, type CallHandler, type CallStage } from '../pipeline/call.js';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId, type JsonRpcResponse } from './jsonrpc.js';
 import type { McpRegistry, PromptEntry, ResourceDescriptor, ResourceEntry, ToolEntry } from './registry.js';
 
@@ -49,7 +51,8 @@ export interface McpProtocolOptions {
   pageSize: number;
   /** Largest text of an error result (upstream bodies are trimmed to it). */
   maxErrorText: number;
-  observe?: RequestObserver;
+  /** Call stages around each tool call and dynamic resource read (rate limit, response cache…), outermost first. */
+  callStages?: readonly CallStage[];
   /** 2026-07-28 `ttlMs` of list results and static resources (default 60 s: lists change only on reload). */
   listTtlMs?: number;
   /** Largest file a static resource or file prompt serves (default 8 MiB). */
@@ -67,6 +70,19 @@ export interface RequestContext {
   status?: number;
   /** Set by `handle`: the era the request was served in. */
   era?: 'legacy' | 'modern';
+  /** Who is calling (HTTP: from the pipeline's auth stage), for per-caller call stages. */
+  caller?: string;
+  /** Set by `handle` for `tools/call`: what the transport's observation records. */
+  call?: ToolCallOutcome;
+}
+
+/** How one tool call ended, for metrics and the request log (the tool's own status, not the HTTP one). */
+export interface ToolCallOutcome {
+  adapter: string;
+  operation: string;
+  status: number;
+  upstream?: { status: number; durationMs: number };
+  error?: string;
 }
 
 type Era = 'legacy' | 'modern';
@@ -79,11 +95,13 @@ const NO_PARAMS: Params = Object.freeze({}) as Params;
 export class McpProtocol {
   private readonly listeners = new Set<(kinds: ListKind[]) => void>();
   private resultMeta: Record<string, unknown>;
+  private readonly invoke: CallHandler;
 
   constructor(
     private registry: McpRegistry,
     private readonly options: McpProtocolOptions,
   ) {
+    this.invoke = compose(options.callStages ?? [], invokeTarget);
     this.resultMeta = serverMeta(registry);
     this.reportWarnings(registry);
   }
@@ -278,7 +296,6 @@ export class McpProtocol {
     if (!entry) throw invalid(`Unknown tool: ${name}`);
     const args = params.arguments ?? {};
     if (!isObject(args)) throw invalid('`arguments` must be an object.');
-    const started = performance.now();
     let status = 200;
     let upstream: InvocationResult['upstream'];
     let outcome: Result;
@@ -290,7 +307,16 @@ export class McpProtocol {
       outcome = toolError(`Invalid arguments for tool ${name}: ${error}.`);
     } else {
       try {
-        const result = await entry.compiled.invoke({ kind: 'mcp', arguments: args }, context);
+        const result = await this.invoke({
+          surface: 'mcp',
+          adapter: entry.adapter,
+          operation: name,
+          caller: context.caller,
+          requestId: context.requestId,
+          target: entry.compiled,
+          input: { kind: 'mcp', arguments: args },
+          signal: context.signal,
+        });
         upstream = result.upstream;
         status = result.status;
         outcome = this.toolResult(entry, result);
@@ -302,17 +328,7 @@ export class McpProtocol {
         outcome = toolError(this.options.redactor.redact(trimText(`${failure.title}: ${failure.message}`, this.options.maxErrorText)));
       }
     }
-    this.options.observe?.({
-      surface: 'mcp',
-      adapter: entry.adapter,
-      operation: name,
-      status,
-      durationMs: performance.now() - started,
-      upstreamStatus: upstream?.status,
-      upstreamMs: upstream?.durationMs,
-      requestId: context.requestId,
-      error,
-    });
+    context.call = { adapter: entry.adapter, operation: name, status, upstream, error };
     return outcome;
   }
 
@@ -423,7 +439,16 @@ export class McpProtocol {
     const redactor = this.options.redactor;
     let result: InvocationResult;
     try {
-      result = await entry.compiled!.invoke({ kind: 'mcp', arguments: variables }, context);
+      result = await this.invoke({
+        surface: 'mcp',
+        adapter: entry.adapter,
+        operation: entry.resource.name,
+        caller: context.caller,
+        requestId: context.requestId,
+        target: entry.compiled!,
+        input: { kind: 'mcp', arguments: variables },
+        signal: context.signal,
+      });
     } catch (thrown) {
       const failure = asRuntimeError(thrown);
       throw new JsonRpcError(ErrorCodes.InternalError, redactor.redact(`Reading ${uri} failed: ${failure.title}: ${failure.message}`));
@@ -571,10 +596,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function idOf(message: unknown): JsonRpcId | null {
