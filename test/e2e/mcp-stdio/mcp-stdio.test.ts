@@ -24,7 +24,7 @@ import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstrea
 import { repoRoot } from '../../helpers/paths.js';
 
 const fixture = resolve(repoRoot, 'test/e2e/mcp-protocol/fixtures/capability.yaml');
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let upstream: EchoUpstream;
 let client: UpstreamClient;
