@@ -100,13 +100,14 @@ export class RedisState {
   }
 
   registerMetrics(registry: Registry): void {
-    const self = this;
+    const isUp = () => this.up;
+    const counts = this.fallbackCounts;
     new Gauge({
       name: 'runtime_shared_state_up',
       help: 'Whether the shared state (Redis) is reachable: 1 shared, 0 falling back to local state.',
       registers: [registry],
       collect() {
-        this.set(self.up ? 1 : 0);
+        this.set(isUp() ? 1 : 0);
       },
     });
     new Counter({
@@ -116,7 +117,7 @@ export class RedisState {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [store, count] of self.fallbackCounts) this.inc({ store }, count);
+        for (const [store, count] of counts) this.inc({ store }, count);
       },
     });
   }
