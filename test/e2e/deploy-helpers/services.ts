@@ -93,6 +93,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same socket, empty. */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that hangs (connection open, no answers). */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -116,7 +119,10 @@ export async function startRedis(dir: string): Promise<RedisServer> {
       await child?.stop('SIGKILL');
     },
     restart: start,
+    freeze: () => child?.process.kill('SIGSTOP'),
+    thaw: () => child?.process.kill('SIGCONT'),
     stop: async () => {
+      child?.process.kill('SIGCONT');
       await child?.stop('SIGTERM');
     },
   };

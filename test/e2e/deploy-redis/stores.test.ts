@@ -122,6 +122,31 @@ describe.skipIf(!redisServer)('shared-state stores on a real Redis', () => {
     expect(await registry.metrics()).toContain('runtime_shared_state_up 1');
   }, 30_000);
 
+  it('a hung Redis (no answers) costs one command timeout, then local state for a pause, then sharing again', async () => {
+    const state = new RedisState(redis.url, { keyPrefix: 'stores:', commandTimeoutMs: 1500, pauseMs: 2000 });
+    states.push(state);
+    await waitFor(() => state.isUp || undefined, 5000, 'Redis connection');
+    const a = new RedisBucketStore(state, {
+      take: async () => ({ allowed: true, remaining: 99, resetMs: 0, retryAfterMs: 0 }),
+      size: () => 0,
+    });
+    const rule = { capacity: 1, refillPerSecond: 0.01 };
+    expect((await a.take('hung|x', rule)).remaining).toBe(0); // Redis answered
+    redis.freeze();
+    try {
+      let started = performance.now();
+      expect((await a.take('hung|x', rule)).remaining).toBe(99); // timed out → local
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1400);
+      started = performance.now();
+      expect((await a.take('hung|x', rule)).remaining).toBe(99); // paused: Redis is not asked, so no command timeout to wait for
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      redis.thaw();
+    }
+    await waitFor(async () => ((await a.take('hung|x', rule)).remaining === 0 ? true : undefined), 5000, 'Redis to be asked again');
+    expect(state.fallbacks().ratelimit).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
   it('rate-limit buckets are shared: two replicas draw on one bucket; Redis down → local buckets answer', async () => {
     const local = (): BucketStore => {
       const taken = new Map<string, number>();
