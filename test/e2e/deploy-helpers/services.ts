@@ -66,7 +66,7 @@ class Child {
     return this.process.exitCode === null && this.process.signalCode === null;
   }
 
-  waitForLine(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  waitForLine(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     const found = this.lines.find((l) => pattern.test(l));
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -226,9 +226,10 @@ export async function startReplica(args: string[], env: Record<string, string>, 
     }),
   );
   // --workers: the primary prints only its control listener; the workers' REST port is in /health/ready.
-  const restLine = options.cluster ? '' : await child.waitForLine(/REST listening on http:\/\/[^ "]+/);
-  const controlLine = await child.waitForLine(/CONTROL listening on http:\/\/[^ "]+/);
-  await child.waitForLine(/"msg":"ready: /);
+  // Generous: several replicas start at once on a small, busy machine.
+  const restLine = options.cluster ? '' : await child.waitForLine(/REST listening on http:\/\/[^ "]+/, 60_000);
+  const controlLine = await child.waitForLine(/CONTROL listening on http:\/\/[^ "]+/, 60_000);
+  await child.waitForLine(/"msg":"ready: /, 60_000);
   const rest = /REST listening on (http:\/\/[^ "]+)/.exec(restLine)?.[1] ?? '';
   const control = /CONTROL listening on (http:\/\/[^ "]+)/.exec(controlLine)![1]!;
   return { rest, control, child, port: rest ? Number(new URL(rest).port) : 0, stop: (signal) => child.stop(signal) };

@@ -40,7 +40,7 @@ describe.skipIf(!available)('hot reload under load on 3 replicas (ConfigMap upda
     const args = [volume.dir, '--watch', '--redis-url', redis.url, '--log-level', 'info', ...['stable', 'beta', 'gamma'].flatMap((n) => ['--upstream', `${n}=${upstream.url}`])];
     replicas = await Promise.all([0, 1, 2].map(() => startReplica(args, {})));
     nginx = await startNginx(dir.path, replicas.map((r) => `127.0.0.1:${r.port}`));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await nginx?.stop();
