@@ -26,7 +26,7 @@ describe('--workers 2', () => {
     const cli = runCli(['serve', dir.path, '--workers', '2', '--rest-port', String(rest), '--mcp-port', String(mcp), '--control-port', String(control), '--log-level', 'warn', '--upstream', `alpha=${upstream.url}`]);
     const base = `http://127.0.0.1:${control}`;
     try {
-      await waitFor(() => fetch(`${base}/health/ready`).then((r) => (r.status === 200 ? true : undefined)), 15_000, 'two ready workers');
+      await waitFor(() => fetch(`${base}/health/ready`).then((r) => (r.status === 200 ? true : undefined)), 30_000, 'two ready workers');
       const status = (await (await fetch(`${base}/status`)).json()) as { mode: string; workers: { pid: number; ready: boolean }[] };
       expect(status.mode).toBe('cluster');
       expect(status.workers).toHaveLength(2);
