@@ -42,8 +42,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-format <format>', `log format: JSON lines, pretty, or pretty on a terminal (env ${ENV_VARS.logFormat})`).choices(['auto', 'json', 'pretty']))
     .option('--max-body-bytes <n>', `largest accepted request body (env ${ENV_VARS.maxBodyBytes}; default 1048576)`)
     .option('--upstream-timeout <ms>', `upstream call timeout (env ${ENV_VARS.upstreamTimeout}; default 30000)`)
-    .option('--allowed-origin <origin>', `extra browser origin allowed on MCP; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
-    .option('--allowed-host <host>', `extra Host header allowed on MCP; repeatable (env ${ENV_VARS.allowedHost})`, collect)
+    .option('--allowed-origin <origin>', `extra browser origin allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
+    .option('--allowed-host <host>', `extra Host header allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedHost})`, collect)
     .option('--token-provider <var=spec>', `mint the bind variable as an OAuth2 token, e.g. LEAN_API_TOKEN=client_credentials:URL?client_id_env=…; repeatable (env ${ENV_VARS.tokenProvider})`, collect)
     .action(async (paths: string[], flags: ServeFlags) => {
       process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));

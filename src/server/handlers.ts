@@ -14,6 +14,7 @@ import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
 import { McpProtocol } from '../exposes/mcp/protocol.js';
 import { McpRegistry } from '../exposes/mcp/registry.js';
+import type { OriginPolicy } from '../exposes/pipeline/guard.js';
 import type { Capability } from '../capability/model.js';
 import type { Logger } from '../http/logger.js';
 import type { RequestObserver } from '../http/observer.js';
@@ -87,7 +88,13 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
       if (forward) routes.push({ method: 'ALL', path: resource.path, compiled: forward, label: `${adapter.namespace}.forward`, file: capability.file, auth });
     }
   }
-  const app = buildRestApp(routes, { redactor: services.redactor, logger: services.logger, maxBodyBytes: services.maxBodyBytes, observe: services.observe });
+  const app = buildRestApp(routes, {
+    redactor: services.redactor,
+    logger: services.logger,
+    maxBodyBytes: services.maxBodyBytes,
+    observe: services.observe,
+    origin: originPolicy(plan.host, services),
+  });
   return {
     plan,
     key: listenerKey(plan),
@@ -105,7 +112,7 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
   const registry = buildRegistry(plan, engineOf);
   const protocol = services.existingProtocol(key) ?? createMcpProtocol(registry, services);
   const app = buildMcpApp(() => protocol, {
-    origin: { allowedOrigins: services.allowedOrigins ?? [], allowedHosts: services.allowedHosts ?? defaultAllowedHosts(plan.host) },
+    origin: originPolicy(plan.host, services),
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
     ...mcpAuth(plan, engineOf, services.routes),
@@ -122,7 +129,7 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
 
 function prepareControl(plan: ListenerPlan, services: HandlerServices): Prepared {
   const features = plan.builtin ? ALL_CONTROL_FEATURES : mergeFeatures(plan.control.map((c) => controlFeatures(c.adapter.settings)));
-  const app = buildControlApp(services.control, features);
+  const app = buildControlApp(services.control, features, originPolicy(plan.host, services));
   return {
     plan,
     key: listenerKey(plan),
@@ -147,6 +154,14 @@ export function buildRegistry(plan: Pick<ListenerPlan, 'mcp'>, engineOf: EngineO
     for (const prompt of adapter.prompts) registry.addPrompt(prompt, adapter.namespace);
   }
   return registry;
+}
+
+/**
+ * The host/origin rules of a listener (every kind): its default hosts, widened
+ * by `--allowed-host` / `allowedHosts` / RUNTIME_ALLOWED_HOSTS, and the allowed origins.
+ */
+function originPolicy(host: string, services: Pick<HandlerServices, 'allowedOrigins' | 'allowedHosts'>): OriginPolicy {
+  return { allowedOrigins: services.allowedOrigins ?? [], allowedHosts: [...defaultAllowedHosts(host), ...(services.allowedHosts ?? [])] };
 }
 
 /** Loopback binds accept only loopback Host headers; a server bound to all interfaces accepts any host. */

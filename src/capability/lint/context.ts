@@ -28,8 +28,9 @@ import type {
 import { escapePointer } from '../source.js';
 import { Template } from '../../engine/templates.js';
 
-export const DEFAULT_REST_PORT = 8080;
-export const DEFAULT_MCP_PORT = 9090;
+import { DEFAULT_MCP_PORT, DEFAULT_REST_PORT } from '../defaults.js';
+
+export { DEFAULT_MCP_PORT, DEFAULT_REST_PORT };
 
 /** A consumed operation with the resource and API it belongs to. */
 export interface OperationTarget {

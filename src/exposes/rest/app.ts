@@ -30,6 +30,7 @@ import { observe } from '../pipeline/observe.js';
 import { renderErrors } from '../pipeline/render-errors.js';
 import { authenticate } from '../pipeline/authenticate.js';
 import { readBody } from '../pipeline/read-body.js';
+import { guard, type OriginPolicy } from '../pipeline/guard.js';
 
 export type { RequestObserver };
 
@@ -51,6 +52,8 @@ export interface RestAppOptions {
   logger: Logger;
   maxBodyBytes: number;
   observe?: RequestObserver;
+  /** DNS-rebinding / cross-site guard (Host always; Origin and Sec-Fetch-Site on unsafe methods). */
+  origin?: OriginPolicy;
   /** Request stages every request of the listener passes first (host/origin guard, CORS, tracing…), outermost first. */
   requestStages?: readonly Stage[];
   /** Call stages around each invocation (rate limit, response cache…), outermost first. */
@@ -135,6 +138,7 @@ function restPipeline(options: RestAppOptions) {
       exchange.error = failure.message;
       return problemReply(failure, redactor, exchange.requestId);
     }),
+    ...(options.origin ? [guard(options.origin, { unsafeOnly: true })] : []),
     ...(options.requestStages ?? []),
   ];
   const invoke = compose(options.callStages ?? [], invokeTarget);
