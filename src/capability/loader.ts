@@ -8,13 +8,16 @@ import { join, resolve, dirname, extname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import type { Capability } from './model.js';
 import { normalizeCapability } from './normalize.js';
-import { readSourceFile, parseSource, type SourceFile } from './source.js';
+import { parseSource, type SourceFile } from './source.js';
+import { CapabilityFileError, checkFolderEntry, readCapabilityText } from './file-guard.js';
 import { validateAgainstSchema } from './schema.js';
 import { lintCapabilities } from './lint/index.js';
 
 export interface LoadOptions {
   /** Pure alpha2: the APIs.io dialect extensions are errors. */
   strict?: boolean;
+  /** Size limit of one capability file (default DEFAULT_MAX_CAPABILITY_FILE_BYTES). */
+  maxFileBytes?: number;
 }
 
 export interface LoadResult {
@@ -39,21 +42,27 @@ export async function findCapabilityFiles(paths: readonly string[]): Promise<{ f
       diagnostics.push({ code: 'path-not-found', severity: 'error', message: `No such file or folder: ${path}`, file: path, pointer: '' });
       continue;
     }
-    if (info.isDirectory()) files.push(...(await walk(path)));
-    else files.push(path);
+    if (info.isDirectory()) files.push(...(await walk(path, path, diagnostics)));
+    else if (info.isFile()) files.push(path);
+    else diagnostics.push({ code: 'file-not-regular', severity: 'error', message: `${path} is not a regular file (a FIFO, socket or device).`, file: path, pointer: '' });
   }
   return { files: [...new Set(files)], diagnostics };
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** Capability files under `dir`; entries that may not be read (see file-guard.ts) are reported, not listed. */
+async function walk(dir: string, root: string, diagnostics: Diagnostic[]): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const out: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (CAPABILITY_EXTENSIONS.has(extname(entry.name))) out.push(full);
+    if (entry.isDirectory()) out.push(...(await walk(full, root, diagnostics)));
+    else if (CAPABILITY_EXTENSIONS.has(extname(entry.name))) {
+      const refused = await checkFolderEntry(full, root).catch(() => undefined); // vanished meanwhile: the read reports it
+      if (!refused) out.push(full);
+      else diagnostics.push({ code: refused.code, severity: refused.code === 'file-outside-folder' ? 'error' : 'warning', message: refused.message, file: full, pointer: '' });
+    }
   }
   return out;
 }
@@ -86,8 +95,9 @@ export async function loadCapabilityFile(
 ): Promise<{ capability?: Capability; diagnostics: Diagnostic[] }> {
   let source: SourceFile;
   try {
-    source = await readSourceFile(file);
+    source = parseSource(file, await readCapabilityText(file, options.maxFileBytes));
   } catch (error) {
+    if (error instanceof CapabilityFileError) return { diagnostics: [{ code: error.code, severity: 'error', message: error.message, file, pointer: '' }] };
     return {
       diagnostics: [{ code: 'file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as Error).message}`, file, pointer: '' }],
     };
@@ -102,11 +112,31 @@ export async function loadCapabilitySource(
 ): Promise<{ capability?: Capability; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   if (source.data === undefined) return { diagnostics };
+  const foreign = notACapability(source);
+  if (foreign) return { diagnostics: [...diagnostics, foreign] };
   diagnostics.push(...validateAgainstSchema(source, { strict: options.strict === true }));
   diagnostics.push(...(await resolveConsumesImports(source)));
   const normalized = normalizeCapability(source);
   diagnostics.push(...normalized.diagnostics);
   return { capability: normalized.capability, diagnostics };
+}
+
+/**
+ * A file that is no Naftiko document at all (a text file, a password file, a
+ * docker-compose file that landed in the folder): one diagnostic without a
+ * position, so neither the message nor a code frame ever quotes its content.
+ */
+function notACapability(source: SourceFile): Diagnostic | undefined {
+  const data = source.data;
+  const what = data === null ? 'empty' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? undefined : `a ${typeof data}`;
+  if (what !== undefined) {
+    return { code: 'document-not-object', severity: 'error', message: `${source.path} is not a Naftiko document: its top level is ${what}, not a mapping (its content is not shown).`, file: source.path, pointer: '' };
+  }
+  const keys = Object.keys(data as object);
+  if (!keys.some((k) => k === 'naftiko' || k === 'capability' || k === 'consumes')) {
+    return { code: 'document-not-capability', severity: 'error', message: `${source.path} is not a Naftiko document: it has no \`naftiko\`, \`capability\` or \`consumes\` key (its content is not shown).`, file: source.path, pointer: '' };
+  }
+  return undefined;
 }
 
 /**
@@ -131,9 +161,9 @@ async function resolveConsumesImports(source: SourceFile): Promise<Diagnostic[]>
     const target = resolve(dirname(source.path), location.replace(/^file:\/\/(\.\/)?/, location.startsWith('file:///') && !location.startsWith('file:///.') ? '/' : './'));
     let imported: SourceFile;
     try {
-      imported = await readSourceFile(target);
-    } catch {
-      fail(`The consumes import file \`${location}\` does not exist (looked for ${target}).`);
+      imported = parseSource(target, await readCapabilityText(target));
+    } catch (error) {
+      fail(error instanceof CapabilityFileError ? `The consumes import file \`${location}\` cannot be read: ${error.message}` : `The consumes import file \`${location}\` does not exist (looked for ${target}).`);
       continue;
     }
     const list = (imported.data as Record<string, unknown> | undefined)?.consumes;

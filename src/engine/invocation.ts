@@ -19,6 +19,7 @@ import { parseBody, FormatError, normalizeFormat } from './formats/index.js';
 import { Template, paramValue, type Lookup } from './templates.js';
 import type { CallContext, CallOutcome, PreparedOperation } from './upstream/operation.js';
 import type { UpstreamResponse } from './upstream/client.js';
+import type { Redactor } from './redact.js';
 
 export interface InvocationResult {
   status: number;
@@ -178,6 +179,11 @@ export class CompiledInvocable {
     return lookup;
   }
 
+  /** The redactor of this capability's call context: error messages quoting upstream text are redacted before they are trimmed. */
+  private get redactor(): Redactor | undefined {
+    return this.source.callContext({}).redactor;
+  }
+
   private requireOperation(operation: PreparedOperation | undefined, ref: string): PreparedOperation {
     if (!operation) throw new EngineError(`The call target \`${ref}\` does not exist in this capability.`);
     return operation;
@@ -196,12 +202,12 @@ export class CompiledInvocable {
     const contentType = header(response.headers['content-type']);
     const upstream = { status: response.status, durationMs: response.durationMs, operation: operation.ref, headers: response.headers };
     const raw = { body: response.body, contentType };
-    if (response.status >= 400) checkErrorBody(response, operation, contentType);
+    if (response.status >= 400) checkErrorBody(response, operation, contentType, this.redactor);
     let result: InvocationResult;
     if (!outputs || response.status >= 300 || response.status === 204 || response.body.length === 0) {
       result = { status: response.status, hasValue: false, raw, upstream };
     } else {
-      const parsed = readBody(operation, response.body, contentType);
+      const parsed = readBody(operation, response.body, contentType, this.redactor);
       const value = outputs(parsed, paramLookup(params));
       result = value === undefined ? { status: response.status, hasValue: false, raw, upstream } : { status: response.status, value, hasValue: true, raw, upstream };
     }
@@ -317,12 +323,13 @@ function coerceInput(value: unknown, type: JsonType | undefined): unknown {
   return typeof value === 'string' ? coerceText(value, type) : value;
 }
 
-function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined): unknown {
+function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined, redactor: Redactor | undefined): unknown {
   try {
     return parseBody(operation.operation.outputRawFormat, body, { outputSchema: operation.operation.outputSchema, contentType });
   } catch (error) {
     if (error instanceof FormatError) {
-      throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${error.message}`, { operation: operation.ref });
+      const why = redactor ? redactor.clip(error.fullMessage.replace(/\s+/g, ' ').trim(), 200) : error.message;
+      throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${why}`, { operation: operation.ref });
     }
     throw error;
   }
@@ -346,7 +353,7 @@ const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
  * JSON 401. An HTML page (a CDN's 502, a proxy's 404) or other unreadable text
  * becomes an UpstreamResponseError naming the upstream status.
  */
-function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation, contentType: string | undefined): void {
+function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation, contentType: string | undefined, redactor: Redactor | undefined): void {
   if (response.body.length === 0) return;
   const format = normalizeFormat(operation.operation.outputRawFormat);
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -361,9 +368,20 @@ function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation
   try {
     parseBody(format, response.body, { outputSchema: operation.operation.outputSchema, contentType });
   } catch {
-    const text = response.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
+    const text = excerpt(response.body, 200, redactor);
     throw new UpstreamResponseError(`${where}; its answer is not ${format}: ${text}`, response.status, { operation: operation.ref });
   }
+}
+
+/**
+ * The start of an upstream body for an error message: redacted before it is
+ * trimmed (trimming first could cut a secret and leave its prefix readable),
+ * whitespace folded. Only the first 64 KiB are read.
+ */
+function excerpt(body: Buffer, max: number, redactor: Redactor | undefined): string {
+  const text = body.subarray(0, 64 * 1024).toString('utf8');
+  const folded = (redactor ? redactor.redact(text) : text).replace(/\s+/g, ' ').trim();
+  return redactor ? redactor.clip(folded, max) : folded.slice(0, max);
 }
 
 function textOf(value: unknown): string {

@@ -29,7 +29,7 @@ export class ForwardInvocable {
     private readonly context: (extra: InvocationContext) => CallContext,
   ) {
     this.baseUri = Template.compile(api.baseUri);
-    this.auth = compileAuth(api.authentication);
+    this.auth = compileAuth(api.authentication, () => true); // forward templates read binds only
     this.trusted = trustedHeaders.map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h));
     const binds = context({}).binds;
     this.bindVariables = [...new Set([...this.baseUri.variables.map((v) => v.path), ...(this.auth?.variables ?? [])].map((p) => binds.variableFor(p)).filter((v): v is string => v !== undefined))];
@@ -58,7 +58,7 @@ export class ForwardInvocable {
     for (const name of this.trusted) if (input.headers[name] !== undefined) headers[name] = input.headers[name]!;
     if (input.rawBody && input.contentType) headers['content-type'] = input.contentType;
     if (extra.requestId) headers['x-request-id'] = extra.requestId;
-    this.auth?.apply(lookup, headers, url.searchParams);
+    this.auth?.apply(lookup, headers, url.searchParams, ctx.redactor);
     const response = await ctx.client.send({ method: input.method ?? 'GET', url, headers, body: input.rawBody });
     const contentType = response.headers['content-type'];
     return {
