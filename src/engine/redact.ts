@@ -21,6 +21,13 @@ export class Redactor {
     this.pattern = undefined;
   }
 
+  /** Forgets a secret that can no longer be used (an expired token), so the set does not grow forever. */
+  remove(value: string | undefined): void {
+    if (value === undefined || !this.secrets.delete(value)) return;
+    this.secrets.delete(encodeURIComponent(value));
+    this.pattern = undefined;
+  }
+
   get size(): number {
     return this.secrets.size;
   }
