@@ -67,6 +67,8 @@ export interface UpstreamClientOptions {
   observer?: UpstreamObserver;
   /** Backoff jitter source (tests). */
   random?: () => number;
+  /** Clock of the circuit breakers, epoch ms (tests). */
+  now?: () => number;
 }
 
 /** Why an attempt's signal fired. */
@@ -103,7 +105,7 @@ export class UpstreamClient {
     this.maxOrigins = options.maxOrigins ?? 256;
     this.observer = options.observer;
     this.random = options.random ?? Math.random;
-    this.breakers = new BreakerRegistry(Math.max(this.maxOrigins, 1024), Date.now, (origin, _from, to) => this.observer?.breakerTransition(origin, to));
+    this.breakers = new BreakerRegistry(Math.max(this.maxOrigins, 1024), options.now ?? Date.now, (origin, _from, to) => this.observer?.breakerTransition(origin, to));
     this.budgets = new RetryBudgets(Math.max(this.maxOrigins, 1024));
     this.cacheStore = options.cacheStore;
   }
