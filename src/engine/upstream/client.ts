@@ -237,7 +237,7 @@ export class UpstreamClient {
       } catch (error) {
         failure = error;
         // Refusals of our own and cancellations say nothing about the origin's health.
-        if (error instanceof UpstreamUnavailableError || isCancelled(error)) ticket?.release();
+        if (error instanceof UpstreamUnavailableError || isCancelled(error) || (error as { cause?: unknown })?.cause === QUEUED) ticket?.release();
         else ticket?.failure();
       }
 
@@ -300,7 +300,7 @@ export class UpstreamClient {
           }
           if (controller.signal.reason === DEADLINE) {
             this.observer?.deadlineExceeded(origin, 'queue');
-            throw new UpstreamTimeoutError(`The upstream ${origin} did not answer within ${totalMs} ms (every connection to it was busy).`, { upstream: origin });
+            throw new UpstreamTimeoutError(`The upstream ${origin} did not answer within ${totalMs} ms (every connection to it was busy).`, { upstream: origin }, { cause: QUEUED });
           }
           throw new UpstreamError(`The call to ${origin} was cancelled.`, { upstream: origin }, { cause: CANCELLED });
         }
@@ -384,6 +384,8 @@ export class UpstreamClient {
 }
 
 const CANCELLED = Symbol('cancelled');
+/** A deadline spent waiting for a connection: local congestion, not a failure of the origin. */
+const QUEUED = Symbol('queued');
 
 function isCancelled(error: unknown): boolean {
   return error instanceof UpstreamError && (error as { cause?: unknown }).cause === CANCELLED;
