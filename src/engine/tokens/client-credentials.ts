@@ -44,6 +44,8 @@ export interface TokenProviderDeps {
   now?: () => number;
   /** [0,1) source for refresh jitter (default Math.random). */
   random?: () => number;
+  /** How long past its expiry a minted token stays known to the redactor, ms (default 60 s). */
+  redactGraceMs?: number;
 }
 
 interface CacheEntry {
@@ -198,7 +200,7 @@ export class ClientCredentialsProvider implements ValueProvider {
     const redactor = this.deps.redactor;
     if (!redactor) return;
     redactor.add(entry.token);
-    const timer = setTimeout(() => redactor.remove(entry.token), Math.max(0, entry.expiresAt - this.now()) + REDACT_GRACE_MS);
+    const timer = setTimeout(() => redactor.remove(entry.token), Math.max(0, entry.expiresAt - this.now()) + (this.deps.redactGraceMs ?? REDACT_GRACE_MS));
     timer.unref?.();
   }
 
