@@ -29,7 +29,7 @@ export class QueueFullError extends Error {
 interface Waiter {
   operation: string;
   grant: () => void;
-  fail: (error: unknown) => void;
+  fail: (error: Error) => void;
   done: boolean;
 }
 
@@ -92,7 +92,7 @@ export class Admission {
       this.forget(operation, state);
       return Promise.reject(new QueueFullError(this.waiting));
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(asError(signal.reason));
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         operation,
@@ -114,7 +114,7 @@ export class Admission {
         this.waiting--;
         if (state.queue.length === 0) this.leaveTurn(operation);
         this.forget(operation, state);
-        waiter.fail(signal!.reason);
+        waiter.fail(asError(signal!.reason));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       if (state.queue.length === 0) this.turn.push(operation);
@@ -162,4 +162,9 @@ export class Admission {
   private forget(operation: string, state: OperationState): void {
     if (state.active === 0 && state.queue.length === 0) this.operations.delete(operation);
   }
+}
+
+/** Abort reasons may be anything; a rejection is always an Error (the caller reads its own signal for the why). */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error('aborted', { cause: reason });
 }

@@ -104,18 +104,19 @@ export class MemoryResponseCacheStore implements ResponseCacheStore {
     });
   }
 
-  async get(key: string): Promise<CachedResponse | undefined> {
-    return this.lru.get(key);
+  get(key: string): Promise<CachedResponse | undefined> {
+    return Promise.resolve(this.lru.get(key));
   }
 
-  async set(key: string, value: CachedResponse, ttlMs: number): Promise<void> {
-    // An entry larger than the whole cache is simply not kept (lru-cache refuses it).
-    if (entrySize(value) > this.lru.maxSize) return;
-    this.lru.set(key, value, { ttl: Math.max(1, ttlMs) });
+  set(key: string, value: CachedResponse, ttlMs: number): Promise<void> {
+    // An entry larger than the whole cache is simply not kept.
+    if (entrySize(value) <= this.lru.maxSize) this.lru.set(key, value, { ttl: Math.max(1, ttlMs) });
+    return Promise.resolve();
   }
 
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.lru.delete(key);
+    return Promise.resolve();
   }
 
   stats(): { entries: number; bytes: number } {

@@ -54,7 +54,7 @@ export class UpstreamMetrics implements UpstreamObserver {
     for (const result of ['hit', 'miss', 'bypass', 'store']) this.cacheEvents.labels(result).inc(0);
     this.queueFull = new Counter({ name: 'runtime_upstream_queue_rejected_total', help: 'Calls answered 503 because the origin’s queue was full.', labelNames: ['origin'], registers });
     this.deadlines = new Counter({ name: 'runtime_upstream_deadline_exceeded_total', help: 'Upstream calls that ran out of time, by origin and phase (queue or upstream).', labelNames: ['origin', 'phase'], registers });
-    const self = this;
+    const watched = () => this.source;
     new Gauge({
       name: 'runtime_circuit_breaker_state',
       help: 'Circuit breaker state per origin: 1 for the current state (closed, open, half-open), else 0.',
@@ -62,7 +62,7 @@ export class UpstreamMetrics implements UpstreamObserver {
       registers,
       collect() {
         this.reset();
-        for (const { origin, state } of self.source?.breakers() ?? []) for (const s of BREAKER_STATES) this.labels(origin, s).set(s === state ? 1 : 0);
+        for (const { origin, state } of watched()?.breakers() ?? []) for (const s of BREAKER_STATES) this.labels(origin, s).set(s === state ? 1 : 0);
       },
     });
     new Gauge({
@@ -70,7 +70,7 @@ export class UpstreamMetrics implements UpstreamObserver {
       help: 'Bytes held by the response cache (in-memory store).',
       registers,
       collect() {
-        this.set(self.source?.cache()?.bytes ?? 0);
+        this.set(watched()?.cache()?.bytes ?? 0);
       },
     });
     new Gauge({
@@ -78,7 +78,7 @@ export class UpstreamMetrics implements UpstreamObserver {
       help: 'Entries held by the response cache (in-memory store).',
       registers,
       collect() {
-        this.set(self.source?.cache()?.entries ?? 0);
+        this.set(watched()?.cache()?.entries ?? 0);
       },
     });
     new Gauge({
@@ -88,7 +88,7 @@ export class UpstreamMetrics implements UpstreamObserver {
       registers,
       collect() {
         this.reset();
-        for (const q of self.source?.queues() ?? []) this.labels(q.origin).set(q.queued);
+        for (const q of watched()?.queues() ?? []) this.labels(q.origin).set(q.queued);
       },
     });
   }
