@@ -20,6 +20,8 @@ import { Template, paramValue, type Lookup } from './templates.js';
 import type { CallContext, CallOutcome, PreparedOperation } from './upstream/operation.js';
 import type { UpstreamResponse } from './upstream/client.js';
 import type { Redactor } from './redact.js';
+import { callerWantsFresh } from './upstream/cache.js';
+import type { UpstreamPolicies } from './upstream/policies.js';
 
 export interface InvocationResult {
   status: number;
@@ -33,6 +35,12 @@ export interface InvocationResult {
 export interface InvocationContext {
   requestId?: string;
   signal?: AbortSignal;
+  /** Traffic policies of the exposed unit (resolved per adapter and operation). */
+  policies?: UpstreamPolicies;
+  /** The caller sent `Cache-Control: no-cache`: skip the response cache lookup. */
+  bypassCache?: boolean;
+  /** `semantics` of the aggregate function being run (idempotent, cacheable). */
+  semantics?: { idempotent?: boolean; cacheable?: boolean };
 }
 
 /** What an invocable needs from its capability: operations by `ns.op`, aggregate functions, the call context. */
@@ -44,6 +52,8 @@ export interface OperationSource {
   readonly env?: Record<string, string | undefined>;
   /** The compiled aggregate function a `ref: namespace.function` names. */
   aggregateFunction?(ref: string): CompiledInvocable | undefined;
+  /** Upstream traffic policies of an exposed unit (adapter namespace, unit name). */
+  policiesFor?(adapter: string, operation: string): UpstreamPolicies | undefined;
 }
 
 type CompiledStep =
@@ -66,6 +76,9 @@ export class CompiledInvocable {
   private readonly steps: CompiledStep[];
   private readonly mappings: { target: string[]; path: string[] }[];
   private readonly declared: { spec: ExposedParameter; path?: CompiledPath }[];
+  private readonly semantics?: { idempotent?: boolean; cacheable?: boolean };
+  /** Resolved on first use (null: the runtime's defaults apply). */
+  private policies?: UpstreamPolicies | null;
 
   constructor(
     readonly invocable: Invocable,
@@ -75,6 +88,7 @@ export class CompiledInvocable {
     inherited: ExposedParameter[] = [],
   ) {
     this.with = compileWith(invocable.with, adapterNamespace, source.binds);
+    this.semantics = (invocable as AggregateFunction).semantics;
     const shaping = invocable.outputParameters.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
     this.outputs = compileOutputs(shaping);
     this.mockOutputs = compileMockOutputs(shaping);
@@ -112,11 +126,20 @@ export class CompiledInvocable {
   }
 
   async invoke(input: CallerInput, context: InvocationContext = {}): Promise<InvocationResult> {
-    return this.execute(input, this.gatherParameters(input), context);
+    return this.execute(input, this.gatherParameters(input), this.withPolicies(input, context));
+  }
+
+  /** The exposed unit's policies and the caller's cache wish join the context (no copy when neither applies). */
+  private withPolicies(input: CallerInput, context: InvocationContext): InvocationContext {
+    if (this.policies === undefined) this.policies = this.source.policiesFor?.(this.adapterNamespace, this.invocable.name) ?? null;
+    const bypassCache = input.kind === 'rest' && callerWantsFresh(input.headers['cache-control'], input.headers.pragma);
+    if ((this.policies === null || context.policies) && !bypassCache) return context;
+    return { ...context, ...(this.policies && !context.policies ? { policies: this.policies } : {}), ...(bypassCache ? { bypassCache } : {}) };
   }
 
   /** Applies this unit's `with` to `params`, then runs it. Aggregate functions are entered here by `ref` units. */
   async execute(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
+    if (this.semantics && context.semantics !== this.semantics) context = { ...context, semantics: this.semantics };
     const lookup = await this.applyWith(this.with, input, params);
     if (this.invocable.ref) {
       if (!this.target) throw new EngineError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);

@@ -16,6 +16,7 @@ import { parseDotenv, type ValueProvider } from '../engine/binds.js';
 import type { Redactor } from '../engine/redact.js';
 import { preloadFormats } from '../engine/formats/index.js';
 import type { UpstreamClient } from '../engine/upstream/client.js';
+import type { UpstreamPolicyResolver } from '../engine/upstream/policies.js';
 import type { UpstreamRoutes } from '../engine/upstream/routes.js';
 import type { Diagnostic } from '../capability/diagnostics.js';
 import { findCapabilityFiles, lintLoaded, loadCapabilitySource } from '../capability/loader.js';
@@ -77,6 +78,8 @@ export interface GenerationServices {
   logger: Logger;
   metrics: RuntimeMetrics;
   client: UpstreamClient;
+  /** Upstream policies per adapter/operation (the client's defaults when absent). */
+  policies?: UpstreamPolicyResolver;
   routes: UpstreamRoutes;
   redactor: Redactor;
 }
@@ -138,6 +141,7 @@ export async function buildGeneration(previous: Generation | undefined, services
     client: services.client,
     routes: services.routes,
     environment: { env: environment(options), providers: options.providers ?? new Map(), redactor: services.redactor },
+    policies: services.policies,
   };
   const runtimes: CapabilityEngine[] = [];
   const kept: LoadedFile[] = [];

@@ -82,3 +82,5 @@ export function createTokenProviders(specs: readonly TokenProviderSpec[], deps: 
     ownClient,
   );
 }
+
+export { registerTokenProviderMetrics } from './metrics.js';

@@ -153,6 +153,8 @@ function restPipeline(options: RestAppOptions) {
           kind: 'rest',
           method: exchange.method,
           path: exchange.params,
+          // A forward decodes its rest of the path once, from the path as sent (dot segments resolved, escapes kept).
+          ...(route.method === 'ALL' ? { rawPath: new URL(exchange.path, 'http://gateway.invalid').pathname } : {}),
           query: exchange.query,
           headers,
           body: parsed.body,
