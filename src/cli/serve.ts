@@ -70,6 +70,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       stdio: config.stdio,
       providers,
       tokenProviders: config.tokenProviders,
+      policies: config.policies,
       logger,
       redactor,
     });

@@ -35,6 +35,7 @@ import { parseSource } from '../capability/source.js';
 import { HttpListener, type FetchHandler } from './listener.js';
 import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
+import type { Policies } from '../policies/config.js';
 import { listenerKey, planListeners, type ListenerKind, type ListenerPlan } from './plan.js';
 
 export { RUNTIME_VERSION } from '../version.js';
@@ -85,6 +86,8 @@ export interface GatewayOptions {
   stdio?: boolean;
   /** Node process metrics (event loop, GC, memory) in /metrics (default true). */
   processMetrics?: boolean;
+  /** Traffic policies (runtime.yaml `policies:`, src/policies/config.ts); built-in defaults when absent. */
+  policies?: Policies;
 }
 
 export interface ListenerSummary {
