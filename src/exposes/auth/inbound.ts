@@ -28,13 +28,8 @@ export class UnauthorizedError extends RuntimeError {
 export interface InboundAuth {
   /** `Bearer realm="…"` and the like, for 401 answers. */
   challenge: string;
-  /**
-   * Resolves (values may come from binds) and checks; throws UnauthorizedError or a ConfigError.
-   * Resolves to the caller's identity for per-caller policies (rate limits): a fingerprint, never a
-   * credential. Static kinds (apikey, bearer, basic) accept one secret, so every caller holding it is
-   * one identity; oauth2 tells callers apart by the token's issuer and subject (or client).
-   */
-  verify(header: (name: string) => string | null, query: URLSearchParams): Promise<string | undefined>;
+  /** Resolves (values may come from binds) and checks; throws UnauthorizedError or a ConfigError. */
+  verify(header: (name: string) => string | null, query: URLSearchParams): Promise<void>;
   /** Identity of the rule, so adapters sharing one MCP listener can be required to agree. */
   fingerprint: string;
 }
@@ -68,9 +63,7 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
       challenge: verifier.challenge(),
       fingerprint: createHash('sha256').update(JSON.stringify({ type: 'oauth2', ...settings })).digest('hex'),
       async verify(header) {
-        const claims = await verifier.verify(header('authorization'), (challenge) => new UnauthorizedError(challenge));
-        const who = claims.sub ?? (claims as Record<string, unknown>).client_id ?? (claims as Record<string, unknown>).azp;
-        return `oauth2:${createHash('sha256').update(`${String(claims.iss)}\u0000${String(who)}`).digest('base64url').slice(0, 22)}`;
+        await verifier.verify(header('authorization'), (challenge) => new UnauthorizedError(challenge));
       },
     };
   }
@@ -82,8 +75,6 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
     return compiled.map((t) => t.render((path) => values.get(binds.variableFor(path) ?? path)));
   };
   const fingerprint = createHash('sha256').update(JSON.stringify({ type: auth.type, templates, key: auth.type === 'apikey' ? [auth.key, auth.placement] : [] })).digest('hex');
-  // Whoever passes holds the one configured secret: the rule itself names them (no secret-derived value needed).
-  const identity = `${auth.type}:${fingerprint.slice(0, 22)}`;
   switch (auth.type) {
     case 'apikey': {
       const name = auth.key;
@@ -94,7 +85,6 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
           const [expected] = await render();
           const given = auth.placement === 'query' ? query.get(name) : header(name.toLowerCase());
           if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
-          return identity;
         },
       };
     }
@@ -107,7 +97,6 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
           const authorization = header('authorization') ?? '';
           const given = /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : null;
           if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
-          return identity;
         },
       };
     case 'basic':
@@ -119,7 +108,6 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
           const authorization = header('authorization') ?? '';
           const given = /^basic\s+/i.test(authorization) ? Buffer.from(authorization.replace(/^basic\s+/i, '').trim(), 'base64').toString('utf8') : null;
           if (!sameSecret(given, `${user}:${password}`)) throw new UnauthorizedError(this.challenge);
-          return identity;
         },
       };
     default:
