@@ -48,7 +48,7 @@ policies:
       retry: { enabled: false }
     - match: { adapter: pay }
       retry: { maxAttempts: 2, baseDelayMs: 50 }
-      rateLimit: { key: address }
+      rateLimit: { key: global }
     - match: { adapter: pay }
       retry: { maxAttempts: 5 }
     - match: { adapter: pay, operation: create }
@@ -60,12 +60,12 @@ policies:
     expect(other.cors).toMatchObject({ enabled: true, origins: ['https://app.example.com'], credentials: false });
     const list = policies.for('pay', 'list');
     expect(list.retry).toMatchObject({ enabled: true, maxAttempts: 5, baseDelayMs: 50 });
-    expect(list.rateLimit).toMatchObject({ key: 'address', per: 'adapter', requestsPerSecond: 5 });
+    expect(list.rateLimit).toMatchObject({ key: 'global', per: 'adapter', requestsPerSecond: 5 });
     const create = policies.for('pay', 'create');
     // the operation match wins over the adapter matches even though one adapter match comes later in the file
     expect(create.retry).toMatchObject({ enabled: false, maxAttempts: 5 });
     // an operation's own limit is its own bucket
-    expect(create.rateLimit).toMatchObject({ requestsPerSecond: 1, key: 'address', per: 'operation' });
+    expect(create.rateLimit).toMatchObject({ requestsPerSecond: 1, key: 'global', per: 'operation' });
     expect(Object.isFrozen(create.retry)).toBe(true);
     expect(policies.for('pay', 'create')).toBe(create); // memoised
   });
@@ -94,7 +94,7 @@ policies:
     const noChange = errorOf(() => fromFile('policies:\n  overrides:\n    - match: { adapter: a }\n'));
     expect(noChange.message).toMatch(/overrides\[0\] changes no policy/);
     const enumValue = errorOf(() => fromFile('policies:\n  rateLimit: { key: ip }\n'));
-    expect(enumValue.message).toMatch(/:2:16: policies\.rateLimit\.key must be one of caller, address, global, got "ip"/);
+    expect(enumValue.message).toMatch(/:2:16: policies\.rateLimit\.key must be one of caller, global, got "ip"/);
     const notMap = errorOf(() => fromFile('policies: [retry]\n'));
     expect(notMap.message).toMatch(/:1:1: policies must be a mapping/);
   });

@@ -36,7 +36,7 @@ export interface CircuitBreakerPolicy {
   halfOpenProbes: number;
 }
 
-export type RateLimitKey = 'caller' | 'address' | 'global';
+export type RateLimitKey = 'caller' | 'global';
 
 export interface RateLimitPolicy {
   enabled: boolean;
@@ -44,7 +44,7 @@ export interface RateLimitPolicy {
   requestsPerSecond: number;
   /** Bucket size: requests a caller may make at once after being idle. */
   burst: number;
-  /** caller = inbound credential fingerprint, else client address; address = client address; global = one bucket for everyone. */
+  /** caller = the identity inbound authentication established (a digest, never the credential), else the client address; global = one bucket for everyone. */
   key: RateLimitKey;
   /** One bucket per adapter (operations share it) or per operation. */
   per: 'adapter' | 'operation';
@@ -123,7 +123,7 @@ const SPEC: { [P in PolicyName]: { [K in keyof PolicySettings[P]]-?: FieldSpec }
     enabled: BOOL,
     requestsPerSecond: { kind: 'number', min: 0, above: true },
     burst: COUNT,
-    key: { kind: 'enum', values: ['caller', 'address', 'global'] },
+    key: { kind: 'enum', values: ['caller', 'global'] },
     per: { kind: 'enum', values: ['adapter', 'operation'] },
   },
   cache: { enabled: BOOL, ttlMs: MS, maxBytes: { kind: 'integer', min: 0 }, honourCacheControl: BOOL },

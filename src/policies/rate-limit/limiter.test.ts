@@ -61,7 +61,7 @@ describe('MemoryBucketStore', () => {
 describe('RateLimiter', () => {
   it('is a no-op when the policy is off', async () => {
     const limiter = new RateLimiter();
-    expect(await limiter.enforce({ ...policy(), enabled: false }, scope, { address: '127.0.0.1' })).toBeUndefined();
+    expect(await limiter.enforce({ ...policy(), enabled: false }, scope, 'addr:127.0.0.1')).toBeUndefined();
     expect(limiter.size()).toBe(0);
   });
 
@@ -70,11 +70,11 @@ describe('RateLimiter', () => {
     const limited: RateLimitScope[] = [];
     const limiter = new RateLimiter(new MemoryBucketStore({ now: c.now }), { limited: (s) => limited.push(s) });
     const p = policy();
-    const first = await limiter.enforce(p, scope, { address: '10.0.0.1' });
+    const first = await limiter.enforce(p, scope, 'addr:10.0.0.1');
     expect(first?.headers).toEqual({ 'ratelimit-limit': '3', 'ratelimit-remaining': '2', 'ratelimit-reset': '1' });
-    await limiter.enforce(p, scope, { address: '10.0.0.1' });
-    await limiter.enforce(p, scope, { address: '10.0.0.1' });
-    const error = await limiter.enforce(p, scope, { address: '10.0.0.1' }).catch((e: unknown) => e);
+    await limiter.enforce(p, scope, 'addr:10.0.0.1');
+    await limiter.enforce(p, scope, 'addr:10.0.0.1');
+    const error = await limiter.enforce(p, scope, 'addr:10.0.0.1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     const e = error as RateLimitedError;
     expect(e.status).toBe(429);
@@ -83,16 +83,16 @@ describe('RateLimiter', () => {
     expect(e.toProblem()).toMatchObject({ status: 429, title: 'Too many requests', retryAfterSeconds: 1 });
     expect(limited).toEqual([scope]);
     // another caller has its own bucket
-    expect(await limiter.enforce(p, scope, { address: '10.0.0.2' })).toMatchObject({ allowed: true });
+    expect(await limiter.enforce(p, scope, 'addr:10.0.0.2')).toMatchObject({ allowed: true });
     c.advance(500);
-    expect(await limiter.enforce(p, scope, { address: '10.0.0.1' })).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await limiter.enforce(p, scope, 'addr:10.0.0.1')).toMatchObject({ allowed: true, remaining: 0 });
   });
 
-  it('keys buckets by authenticated identity, else address; per adapter or per operation; or globally', () => {
-    expect(bucketKey(policy(), scope, { id: 'f1', address: '1.1.1.1' })).toBe('rest:pay|id:f1');
-    expect(bucketKey(policy(), scope, { address: '1.1.1.1' })).toBe('rest:pay|ip:1.1.1.1');
-    expect(bucketKey(policy({ key: 'address' }), scope, { id: 'f1', address: '1.1.1.1' })).toBe('rest:pay|ip:1.1.1.1');
-    expect(bucketKey(policy({ key: 'global' }), scope, { id: 'f1' })).toBe('rest:pay|*');
-    expect(bucketKey(policy({ per: 'operation' }), { ...scope, surface: 'mcp' }, { id: 'f1' })).toBe('mcp:pay.create|id:f1');
+  it('keys buckets by caller (credential digest, else address); per adapter or per operation; or globally', () => {
+    expect(bucketKey(policy(), scope, 'cred:f1')).toBe('rest:pay|cred:f1');
+    expect(bucketKey(policy(), scope, 'addr:1.1.1.1')).toBe('rest:pay|addr:1.1.1.1');
+    expect(bucketKey(policy(), scope, undefined)).toBe('rest:pay|local');
+    expect(bucketKey(policy({ key: 'global' }), scope, 'cred:f1')).toBe('rest:pay|*');
+    expect(bucketKey(policy({ per: 'operation' }), { ...scope, surface: 'mcp' }, 'cred:f1')).toBe('mcp:pay.create|cred:f1');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Inbound rate limiting (issue 14 item 3): one token bucket per (adapter or
  * operation) × caller. The caller is who the inbound authentication says it
- * is (a fingerprint, never the credential), else the client address — an
+ * is (a digest, never the credential), else the client address — an
  * unauthenticated header can never buy a fresh bucket.
  *
  * Answers use the IETF httpapi draft's three fields (draft-ietf-httpapi-
@@ -20,12 +20,12 @@ export interface RateLimitScope {
   operation: string;
 }
 
-export interface Caller {
-  /** Identity established by inbound authentication (already a fingerprint, see src/exposes/auth/inbound.ts). */
-  id?: string;
-  /** Client address (the TCP peer). */
-  address?: string;
-}
+/**
+ * Who is calling: the pipeline's caller id — a digest of the verified inbound
+ * credential, else `addr:<client address>` (src/exposes/pipeline/exchange.ts);
+ * undefined on stdio (one local client).
+ */
+export type Caller = string | undefined;
 
 export interface RateLimitDecision extends TakeResult {
   limit: number;
@@ -94,7 +94,7 @@ export class RateLimiter {
 /** `adapter[.operation]|who`: the caller part never holds a secret (ids are fingerprints, addresses are addresses). */
 export function bucketKey(policy: RateLimitPolicy, scope: RateLimitScope, caller: Caller): string {
   const unit = policy.per === 'operation' ? `${scope.surface}:${scope.adapter}.${scope.operation}` : `${scope.surface}:${scope.adapter}`;
-  const who = policy.key === 'global' ? '*' : policy.key === 'caller' && caller.id ? `id:${caller.id}` : `ip:${caller.address ?? 'unknown'}`;
+  const who = policy.key === 'global' ? '*' : (caller ?? 'local');
   return `${unit}|${who}`;
 }
 
