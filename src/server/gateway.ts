@@ -26,6 +26,7 @@ import { buildRegistry, createMcpProtocol, prepareListener, type HandlerServices
 import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import type { Policies } from '../policies/config.js';
+import { InboundPolicies } from '../policies/inbound.js';
 import { Mounts } from './mounting.js';
 import type { ListenerKind } from './plan.js';
 import { requestObserver } from './request-log.js';
@@ -114,6 +115,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   readonly diagnostics: Diagnostic[] = [];
   private readonly client: UpstreamClient;
   private readonly mounts: Mounts;
+  private readonly inbound: InboundPolicies;
   private stdioMcp?: McpProtocol;
   private readonly warnedStdio = new Set<string>();
   private generation?: Generation;
@@ -145,6 +147,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       this.logger.warn('runtime.yaml `tokenProviders` was given but no token provider module consumed it; binds are resolved from the environment.');
     }
     this.observe = requestObserver(this.logger, this.metrics);
+    const metrics = this.metrics;
+    this.inbound = new InboundPolicies(options.policies, { observer: { limited: (scope) => metrics.rateLimited(scope) } });
+    metrics.watchRateLimiter(() => this.inbound.stats());
   }
 
   /** Loads, validates and starts serving. Throws StartupError with diagnostics when it cannot. */
@@ -178,6 +183,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       allowedHosts: this.options.allowedHosts,
       observe: (event) => this.observe?.(event),
       control: this,
+      policies: this.inbound,
       existingProtocol: (key) => this.mounts.get(key)?.protocol,
     };
   }

@@ -58,6 +58,11 @@ export class RateLimitedError extends RuntimeError {
   get headers(): Record<string, string> {
     return this.decision.headers;
   }
+
+  /** `Retry-After` and `RateLimit-*`, wherever the error is rendered (REST problem+json). */
+  override responseHeaders(): Record<string, string> {
+    return this.decision.headers;
+  }
 }
 
 export class RateLimiter {
