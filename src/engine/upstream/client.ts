@@ -6,6 +6,7 @@
  */
 import { Pool, type Dispatcher, errors as undiciErrors } from 'undici';
 import { UpstreamError, UpstreamTimeoutError } from '../errors.js';
+import { endClientSpan, startClientSpan } from '../tracing.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -59,6 +60,20 @@ export class UpstreamClient {
   }
 
   async send(request: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamResponse> {
+    // Tracing (a no-op unless a request span is active): a client span, and its traceparent upstream.
+    const span = startClientSpan(request.method, request.url, request.headers);
+    if (!span) return this.sendUntraced(request, signal);
+    try {
+      const response = await this.sendUntraced(request, signal);
+      endClientSpan(span, response.status);
+      return response;
+    } catch (error) {
+      endClientSpan(span, undefined, error);
+      throw error;
+    }
+  }
+
+  private async sendUntraced(request: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamResponse> {
     const started = performance.now();
     const origin = request.url.origin;
     // The pool's headers/body timeouts bound the call; no per-request AbortSignal (measurably costly on the hot path).
