@@ -19,6 +19,7 @@ import { Gateway, StartupError } from '../server/gateway.js';
 import { FileWatcher } from '../server/watch.js';
 import { serveStdio } from '../exposes/mcp/stdio.js';
 import { UsageError, type ServeConfig } from './config.js';
+import { startTracing } from '../policies/tracing.js';
 import { renderDiagnostics } from './report.js';
 
 export async function serve(config: ServeConfig): Promise<number> {
@@ -47,6 +48,12 @@ function tokenProviders(config: ServeConfig, redactor: Redactor): TokenProviders
 /** One process serving everything (also each cluster worker). */
 async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redactor): Promise<number> {
   const worker = cluster.isWorker;
+  // OpenTelemetry: only when OTEL_* asks for it (nothing is loaded otherwise).
+  const tracing = await startTracing(process.env);
+  if (tracing) {
+    logger.info({ exporter: tracing.plan.exporter, destination: tracing.plan.destination }, `tracing: spans sent to ${tracing.plan.destination}`);
+    for (const warning of tracing.plan.warnings) logger.warn(`tracing: ${warning}`);
+  }
   const providers = tokenProviders(config, redactor);
   providers?.useLogger(logger);
   let runtime: Gateway;
@@ -70,6 +77,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       stdio: config.stdio,
       providers,
       tokenProviders: config.tokenProviders,
+      policies: config.policies,
       logger,
       redactor,
     });
@@ -138,6 +146,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     }
   });
   await providers?.close();
+  await tracing?.shutdown().catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'tracing: last spans could not be exported'));
   logger.info('stopped');
   flushThenExit(logger, 0);
   return 0;

@@ -27,6 +27,8 @@ import { buildGeneration, StartupError, type Generation, type LoadedFile } from 
 import { buildRegistry, createMcpProtocol, prepareListener, type HandlerServices, type ListenerSummary } from './handlers.js';
 import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
+import type { Policies } from '../policies/config.js';
+import { InboundPolicies } from '../policies/inbound.js';
 import { Mounts } from './mounting.js';
 import type { ListenerKind } from './plan.js';
 import { requestObserver } from './request-log.js';
@@ -86,6 +88,8 @@ export interface GatewayOptions {
   stdio?: boolean;
   /** Node process metrics (event loop, GC, memory) in /metrics (default true). */
   processMetrics?: boolean;
+  /** Traffic policies (runtime.yaml `policies:`, src/policies/config.ts); built-in defaults when absent. */
+  policies?: Policies;
 }
 
 export interface ReloadResult {
@@ -118,6 +122,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   readonly diagnostics: Diagnostic[] = [];
   private readonly client: UpstreamClient;
   private readonly mounts: Mounts;
+  private readonly inbound: InboundPolicies;
   private stdioMcp?: McpProtocol;
   private readonly warnedStdio = new Set<string>();
   private generation?: Generation;
@@ -153,6 +158,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       this.logger.warn('runtime.yaml `tokenProviders` was given but no token provider module consumed it; binds are resolved from the environment.');
     }
     this.observe = requestObserver(this.logger, this.metrics);
+    const metrics = this.metrics;
+    this.inbound = new InboundPolicies(options.policies, { observer: { limited: (scope) => metrics.rateLimited(scope) } });
+    metrics.watchRateLimiter(() => this.inbound.stats());
   }
 
   /** Loads, validates and starts serving. Throws StartupError with diagnostics when it cannot. */
@@ -186,6 +194,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       allowedHosts: this.options.allowedHosts,
       observe: (event) => this.observe?.(event),
       control: this,
+      policies: this.inbound,
       existingProtocol: (key) => this.mounts.get(key)?.protocol,
     };
   }

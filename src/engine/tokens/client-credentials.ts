@@ -15,6 +15,7 @@ import { ConfigError, InputError, RuntimeError, UpstreamError, UpstreamTimeoutEr
 import type { Redactor } from '../redact.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
 import { UpstreamRoutes } from '../upstream/routes.js';
+import { inSpan } from '../tracing.js';
 import type { CredentialSource, TokenProviderSpec } from './config.js';
 
 /** What a provider may learn about the call it serves (see the proposed `ValueProvider.get(variable, context)`). */
@@ -155,7 +156,7 @@ export class ClientCredentialsProvider implements ValueProvider {
     }
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.mint(key, entry).finally(() => this.inflight.delete(key));
+      pending = inSpan(`token mint ${this.spec.variable}`, { 'token.provider': this.spec.variable }, () => this.mint(key, entry)).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     try {

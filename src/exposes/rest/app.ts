@@ -58,6 +58,8 @@ export interface RestAppOptions {
   requestStages?: readonly Stage[];
   /** Call stages around each invocation (rate limit, response cache…), outermost first. */
   callStages?: readonly CallStage[];
+  /** Stages outside everything, observation and error rendering included (tracing, CORS): they see every reply. */
+  edgeStages?: readonly Stage[];
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -112,6 +114,7 @@ function entry(route: RestRoute | undefined, handler: Handler): (c: Context) => 
     if (route) {
       exchange.adapter = adapter;
       exchange.operation = route.label;
+      exchange.route = route.path;
       exchange.params = c.req.param() as Record<string, string>;
     }
     return toResponse(await handler(exchange));
@@ -132,6 +135,7 @@ function pathOf(exchange: Exchange): string {
 function restPipeline(options: RestAppOptions) {
   const redactor = options.redactor;
   const outer: Stage[] = [
+    ...(options.edgeStages ?? []),
     observe('rest', options.observe),
     renderErrors((error, exchange) => {
       const failure: RuntimeError = asRuntimeError(error);
