@@ -67,7 +67,7 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
     diagnostics.push(...result.diagnostics);
     if (result.capability) capabilities.push(result.capability);
   }
-  diagnostics.push(...lintLoaded(capabilities, diagnostics));
+  diagnostics.push(...lintLoaded(capabilities, diagnostics, options));
   return { files: found.files, capabilities, diagnostics };
 }
 
@@ -75,9 +75,9 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
  * Semantic lint of loaded capabilities; a node the earlier stages already rejected
  * is not reported again by a lint rule. Used by `validate` and by `serve`/reload.
  */
-export function lintLoaded(capabilities: readonly Capability[], earlier: readonly Diagnostic[]): Diagnostic[] {
+export function lintLoaded(capabilities: readonly Capability[], earlier: readonly Diagnostic[], options: LoadOptions = {}): Diagnostic[] {
   const rejected = new Set(earlier.filter((d) => d.severity === 'error').map((d) => `${d.file}#${d.pointer}`));
-  return lintCapabilities(capabilities).filter((d) => !rejected.has(`${d.file}#${d.pointer}`));
+  return lintCapabilities(capabilities, { strict: options.strict === true }).filter((d) => !rejected.has(`${d.file}#${d.pointer}`));
 }
 
 export async function loadCapabilityFile(

@@ -433,10 +433,22 @@ export function callSites(index: CapabilityIndex): CallSite[] {
   return out;
 }
 
-/** Names equal up to letter case and `-` / `_` / `.` separators (`objectType` ~ `objecttype` ~ `object_type`). */
-export function looselyEqual(a: string, b: string): boolean {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_.]/g, '');
-  return norm(a) === norm(b);
+export { looselyEqual, uniqueLooseMatch } from '../names.js';
+
+/**
+ * A REST operation with a `call` and no declared inputs (no inputParameters of
+ * its own or inherited, no `with`): the runtime reads every parameter of the
+ * consumed operation from the request by name (path, query, header, body field).
+ */
+export function derivesInputs(unit: Unit): boolean {
+  const inv = unit.invocable;
+  return unit.kind === 'rest-operation' && !!inv.call && !inv.ref && inv.steps.length === 0 && inv.inputParameters.length === 0 && unit.inherited.length === 0 && Object.keys(inv.with).length === 0;
+}
+
+/** An MCP tool with a `call` and no inputParameters: every consumed parameter no `with` key feeds is offered as an argument. */
+export function offersConsumedArguments(unit: Unit): boolean {
+  const inv = unit.invocable;
+  return unit.kind === 'mcp-tool' && !!inv.call && !inv.ref && inv.inputParameters.length === 0;
 }
 
 /** The target of a call site when it is unambiguous (duplicates are reported by consumed-operation-duplicate). */
