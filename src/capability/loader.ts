@@ -39,8 +39,20 @@ export async function findCapabilityFiles(paths: readonly string[]): Promise<{ f
       diagnostics.push({ code: 'path-not-found', severity: 'error', message: `No such file or folder: ${path}`, file: path, pointer: '' });
       continue;
     }
-    if (info.isDirectory()) files.push(...(await walk(path)));
-    else files.push(path);
+    if (info.isDirectory()) {
+      const inside = await walk(path);
+      if (inside.length === 0) {
+        diagnostics.push({
+          code: 'folder-empty',
+          severity: 'error',
+          message: `The folder ${path} holds no capability file (*.yaml, *.yml).`,
+          file: path,
+          pointer: '',
+          hint: 'Point at the folder (or files) holding the capabilities, e.g. `runtime validate capabilities/`.',
+        });
+      }
+      files.push(...inside);
+    } else files.push(path);
   }
   return { files: [...new Set(files)], diagnostics };
 }
@@ -102,11 +114,40 @@ export async function loadCapabilitySource(
 ): Promise<{ capability?: Capability; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   if (source.data === undefined) return { diagnostics };
+  const foreign = notACapability(source);
+  if (foreign) return { diagnostics: [foreign] };
   diagnostics.push(...validateAgainstSchema(source, { strict: options.strict === true }));
   diagnostics.push(...(await resolveConsumesImports(source)));
   const normalized = normalizeCapability(source);
   diagnostics.push(...normalized.diagnostics);
   return { capability: normalized.capability, diagnostics };
+}
+
+/**
+ * A YAML file that is not a Naftiko document at all (plain text, `{hello: world}`,
+ * another tool's config) gets one clear error instead of every schema complaint.
+ */
+function notACapability(source: SourceFile): Diagnostic | undefined {
+  const data = source.data;
+  const isMapping = data !== null && typeof data === 'object' && !Array.isArray(data);
+  const root = isMapping ? (data as Record<string, unknown>) : {};
+  if (isMapping && ('naftiko' in root || 'capability' in root || Array.isArray(root.consumes))) return undefined;
+  const found = !isMapping ? (typeof data === 'string' ? 'plain text' : data === null ? 'an empty document' : Array.isArray(data) ? 'a list' : `a ${typeof data}`) : `a mapping with ${listKeys(Object.keys(root))}`;
+  return {
+    code: 'not-a-capability',
+    severity: 'error',
+    message: `not a Naftiko capability: no \`naftiko:\` version and no \`capability\` (found ${found})`,
+    file: source.path,
+    pointer: '',
+    position: { line: 1, column: 1 },
+    hint: 'A capability file starts with `naftiko: 1.0.0-alpha2`, `info:` and `capability:`; move other YAML files out of the capability folders.',
+  };
+}
+
+function listKeys(keys: string[]): string {
+  if (keys.length === 0) return 'no keys';
+  const shown = keys.slice(0, 4).map((k) => `\`${k}\``).join(', ');
+  return `key${keys.length === 1 ? '' : 's'} ${shown}${keys.length > 4 ? ', …' : ''}`;
 }
 
 /**

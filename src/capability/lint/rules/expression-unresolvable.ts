@@ -10,7 +10,9 @@
  *    operation when no input parameter `X` is declared (there are no MCP arguments);
  *  - `tools.X` in an MCP tool whose declared `inputParameters` lack `X` (the
  *    argument is rejected before the call);
- *  - `env.VAR` written without braces: sent as that literal text (error);
+ *  - `env.VAR` written without braces: read as the bind variable when one is
+ *    declared (warning: other runtimes send the literal text), else sent as
+ *    that literal text (error);
  *  - references nested inside a structured value: never evaluated (warning).
  */
 import type { Diagnostic } from '../../diagnostics.js';
@@ -155,6 +157,15 @@ function checkBareBind(index: CapabilityIndex, unit: Unit, text: string): Diagno
   if (ns === unit.namespace) return undefined;
   const isBind = (ns === 'env' && (index.bindVariables.has(variable!) || /^[A-Z][A-Z0-9_]*$/.test(variable!))) || (index.bindNamespaces.has(ns!) && index.bindVariables.has(variable!));
   if (!isBind) return undefined;
+  if (index.bindVariables.has(variable!)) {
+    // A declared bind variable: the engine reads `env.VAR` as that variable (one reasonable execution).
+    return {
+      code,
+      severity: 'warning',
+      message: `\`${text}\` without braces is read as the bind variable \`${variable}\`; other Naftiko runtimes send it as literal text.`,
+      hint: `Write \`"{{${text}}}"\`.`,
+    };
+  }
   return {
     code,
     severity: 'error',
