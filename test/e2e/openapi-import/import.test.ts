@@ -52,7 +52,7 @@ async function importAndValidate(spec: string, flags: ImportFlags = {}): Promise
   const output = join(dir, `${spec.split('/').pop()!.replace(/\.\w+$/, '')}-${Math.random().toString(36).slice(2)}.yaml`);
   const result = await runImport(spec, { ...flags, output });
   expect(result.code, result.stderr).toBe(0);
-  const { diagnostics } = await validateFiles([output], {});
+  const { diagnostics } = await validateFiles([output], { keepInfos: false });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   expect(errors.map((d) => `${d.code}: ${d.message}`)).toEqual([]);
   return parse(await readFile(output, 'utf8')) as Capability;
