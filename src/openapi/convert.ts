@@ -174,7 +174,12 @@ export function convertOpenApi(doc: OpenApiObject, options: ImportOptions = {}):
     if (body) {
       if (body.fields) {
         for (const f of body.fields) {
-          if (argNames.has(f.name)) continue;
+          if (argNames.has(f.name)) {
+            // One argument feeds both places (a query `entity_id` and the body's): required if either needs it.
+            const existing = args.find((a) => a.name === f.name)!;
+            if (f.required) existing.required = true;
+            continue;
+          }
           argNames.add(f.name);
           args.push(exposedParameter(f, false));
         }
