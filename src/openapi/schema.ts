@@ -53,6 +53,13 @@ export function toJsonSchema(schema: unknown, depth = 0, seen: Set<unknown> = ne
         out[key] = value;
     }
   }
+  // A required name with no declared property (real documents carry editor ids there) cannot be sent by a caller.
+  if (Array.isArray(out.required) && out.properties) {
+    const declared = out.properties as Schema;
+    const kept = (out.required as unknown[]).filter((r) => typeof r === 'string' && r in declared);
+    if (kept.length > 0) out.required = kept;
+    else delete out.required;
+  }
   if (source.example !== undefined && out.examples === undefined) out.examples = [source.example];
   if (source.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   seen.delete(source);
@@ -100,7 +107,7 @@ export function objectProperties(schema: unknown): { properties: Record<string, 
   visit(s);
   if (Object.keys(properties).length === 0) return undefined;
   if (jsonTypeOf(s) !== 'object') return undefined;
-  return { properties, required: [...new Set(required)] };
+  return { properties, required: [...new Set(required)].filter((r) => r in properties) };
 }
 
 export function shorten(text: string, max: number): string {

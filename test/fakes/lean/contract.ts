@@ -46,6 +46,8 @@ export interface ContractOperation {
   body?: { required: boolean; contentTypes: string[]; validate?: ValidateFunction; schema?: Record<string, unknown>; example?: unknown };
   /** The first documented 2xx answer. */
   example: { status: number; body?: unknown };
+  /** Follows a local `$ref` of the operation's document (to read nested schemas). */
+  resolveRef(ref: string): unknown;
 }
 
 export interface ContractCheck {
@@ -70,7 +72,7 @@ export class LeanContract {
     const operations: ContractOperation[] = [];
     const seen = new Set<string>();
     for (const file of files) {
-      const doc = liftOpenApi30(parse(await readFile(join(dir, file), 'utf8')) as Json);
+      const doc = dropStrayRequired(liftOpenApi30(parse(await readFile(join(dir, file), 'utf8')) as Json));
       const id = `lean-openapi:${file}`;
       ajv.addSchema(doc, id);
       const compile = (pointer: string): ValidateFunction | undefined => {
@@ -130,6 +132,7 @@ export class LeanContract {
             parameters: [...parameters.values()],
             ...(body ? { body } : {}),
             example: successExample(doc, op),
+            resolveRef: (ref: string) => deref(doc, { $ref: ref }, '').value,
           });
         }
       }
@@ -257,6 +260,25 @@ function describe(errors: ErrorObject[] | null | undefined, root: string): strin
     .slice(0, 5)
     .map((e) => `${root}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`.trim())
     .join('; ');
+}
+
+/**
+ * Lean's payouts document lists editor ids (ULIDs such as `01JN67XE73ARK39YCY3GGWFYQS`) among `required`
+ * without any such property: no real request could carry them, and Lean does not ask for them. They are
+ * authoring debris, dropped so the contract stays satisfiable.
+ */
+function dropStrayRequired(doc: Json): Json {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Json;
+    if (Array.isArray(n.required) && n.properties && typeof n.properties === 'object') {
+      n.required = (n.required as unknown[]).filter((r) => !(typeof r === 'string' && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(r) && !(r in (n.properties as Json))));
+    }
+    Object.values(n).forEach(visit);
+  };
+  visit(doc);
+  return doc;
 }
 
 /** OpenAPI 3.0 schema keywords → JSON Schema 2020-12 (in a copy). */
