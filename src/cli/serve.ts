@@ -131,7 +131,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
         stop('no-mcp');
         return;
       }
-      const session = serveStdio(protocol, process.stdin, process.stdout, logger);
+      const session = serveStdio(protocol, process.stdin, process.stdout, logger, { observe: (event) => runtime.observe?.(event) });
       logger.info({ tools: protocol.current.tools.length }, `MCP over stdio: ${protocol.current.tools.length} tool(s)`);
       // The client closing stdin ends the session, as the MCP stdio transport specifies.
       void session.closed.then(() => stop('stdin closed'));

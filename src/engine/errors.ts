@@ -28,6 +28,11 @@ export abstract class RuntimeError extends Error {
     this.extensions = extensions;
   }
 
+  /** HTTP response headers the error needs wherever it is rendered (`Allow`, `WWW-Authenticate`, `Retry-After`…). */
+  responseHeaders(): Record<string, string> | undefined {
+    return undefined;
+  }
+
   toProblem(): ProblemDocument {
     return {
       type: `https://capability-runtime.dev/problems/${this.slug}`,
@@ -61,6 +66,10 @@ export class MethodNotAllowedError extends RuntimeError {
     readonly allow: string[],
   ) {
     super(message);
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { allow: this.allow.join(', ') };
   }
 }
 

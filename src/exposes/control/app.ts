@@ -7,6 +7,7 @@
  * metrics on unless observability or local metrics are disabled).
  */
 import { Hono } from 'hono';
+import { isObject } from '../../util/is-object.js';
 
 export interface ControlSource {
   /** Every capability file loaded and every listener up, and not draining. */
@@ -83,8 +84,4 @@ export function buildControlApp(source: ControlSource, features: ControlFeatures
   app.notFound((c) => c.json({ error: `No control endpoint at ${c.req.method} ${c.req.path}.` }, 404));
   app.onError((error, c) => c.json({ error: error.message }, 500));
   return app;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -42,11 +42,14 @@ export function ensureBuilt(): void {
       continue;
     }
     try {
-      // tsc writes what it can even when another area has type errors; the child runs that output.
+      // A failed build fails the test with tsc's diagnostics: running a half-emitted dist/ would test
+      // something other than the source.
       try {
         execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'pipe' });
-      } catch {
-        // type errors elsewhere: dist/ is still emitted
+      } catch (err) {
+        const { stdout, stderr } = err as { stdout?: Buffer; stderr?: Buffer };
+        const output = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.trim();
+        throw new Error(`tsc -p tsconfig.build.json failed; the CLI tests need a clean build:\n${output || String(err)}`);
       }
       const now = new Date();
       utimesSync(main, now, now);

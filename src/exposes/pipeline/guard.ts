@@ -1,14 +1,30 @@
 /**
- * DNS-rebinding guard for MCP over HTTP: a browser page on another origin must
- * not reach a local MCP server. Requests whose `Origin` is present and not
- * allowed get 403; requests whose `Host` is not an allowed host get 403 too
- * (a rebinding attack keeps the attacker's host name in `Host`).
+ * DNS-rebinding guard: a browser page on another origin must not reach a
+ * local listener. Requests whose `Host` is not an allowed host name get 403 (a
+ * rebinding attack keeps the attacker's host name in `Host`), and so do
+ * requests whose `Origin` is present and not allowed.
  */
+import { RuntimeError } from '../../engine/errors.js';
+import type { HeaderSource } from '../../http/headers.js';
+import type { Stage } from './stage.js';
+
+export type { HeaderSource };
+
 export interface OriginPolicy {
   /** Extra allowed origins (`https://app.example.com`); loopback origins are always allowed. */
   allowedOrigins: string[];
   /** Extra allowed host names (without port); loopback names are always allowed. `*` disables the Host check. */
   allowedHosts: string[];
+}
+
+/** The request came from a host or origin this listener does not serve. */
+export class ForbiddenOriginError extends RuntimeError {
+  readonly status = 403;
+  readonly title = 'Forbidden';
+  readonly slug = 'forbidden';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -20,11 +36,7 @@ export function hostName(hostHeader: string): string {
   return colon >= 0 ? h.slice(0, colon) : h;
 }
 
-/** The one thing the guard needs from a request: its headers by (lower-case) name. */
-export interface HeaderSource {
-  get(name: string): string | null;
-}
-
+/** Why the request is refused, or undefined when it may pass. */
 export function checkOrigin(headers: HeaderSource, policy: OriginPolicy): string | undefined {
   const host = headers.get('host');
   if (host !== null && !policy.allowedHosts.includes('*')) {
@@ -45,4 +57,13 @@ export function checkOrigin(headers: HeaderSource, policy: OriginPolicy): string
     return 'Opaque origins are not allowed.';
   }
   return undefined;
+}
+
+/** The guard as a stage: refuses with ForbiddenOriginError before anything else runs. */
+export function guard(policy: OriginPolicy): Stage {
+  return (next) => (exchange) => {
+    const rejected = checkOrigin(exchange, policy);
+    if (rejected !== undefined) return Promise.reject(new ForbiddenOriginError(rejected));
+    return next(exchange);
+  };
 }
