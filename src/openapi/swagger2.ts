@@ -66,7 +66,7 @@ export function liftSwagger2(api: OpenApiObject): OpenApiObject {
 
 function mergeParams(shared: Record<string, unknown>[], own: Record<string, unknown>[]): Record<string, unknown>[] {
   const map = new Map<string, Record<string, unknown>>();
-  for (const p of [...shared, ...own]) map.set(`${p.in}:${p.name}`, p);
+  for (const p of [...shared, ...own]) map.set(`${String(p.in)}:${String(p.name)}`, p);
   return [...map.values()];
 }
 

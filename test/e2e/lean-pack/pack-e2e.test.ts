@@ -128,7 +128,7 @@ describe.skipIf(skip)('the Lean pack against the strict sandbox (REST and MCP)',
         }
       }
       const mark = lean.journal.at(-1)?.seq ?? 0;
-      const res = await fetch(`${rt.restUrl}${path}${qs.size ? `?${qs}` : ''}`, { method: op.route.method, headers, body });
+      const res = await fetch(`${rt.restUrl}${path}${qs.size ? `?${qs.toString()}` : ''}`, { method: op.route.method, headers, body });
       const text = await res.text();
       if (res.status < 300) ok2xx++;
       const problem = verdict(op, mark, "REST", res.status, text);
