@@ -43,7 +43,7 @@ export async function findCapabilityFiles(paths: readonly string[]): Promise<{ f
       continue;
     }
     if (info.isDirectory()) {
-      const inside = await walk(path);
+      const inside = await walk(path, path, diagnostics);
       if (inside.length === 0) {
         diagnostics.push({
           code: 'folder-empty',

@@ -77,7 +77,9 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
     byPath.set(key, list);
   }
   const pipeline = restPipeline(options);
-  for (const list of byPath.values()) {
+  // Hono tries routes in registration order: register literal segments before parameters so
+  // `/customers/v1/entities` wins over `/customers/v1/:customer_id` from whichever file (lean.md §2.9).
+  for (const list of [...byPath.entries()].sort(([a], [b]) => bySpecificity(a, b)).map(([, l]) => l)) {
     const forward = list.find((r) => r.method === 'ALL');
     const honoPath = toHonoPath(list[0]!.path, forward !== undefined);
     for (const route of list) if (route !== forward) app.on(route.method, honoPath, entry(route, pipeline.route(route)));
@@ -91,6 +93,17 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
   app.notFound(entry(undefined, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
   app.onError((error, c) => toResponse(problemReply(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers))));
   return app;
+}
+
+/**
+ * Segment by segment, a literal sorts before a `:param` (only the kinds are compared, so the order is
+ * total and the stable sort keeps declaration order among equally specific paths).
+ */
+function bySpecificity(a: string, b: string): number {
+  const ka = a.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  const kb = b.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+  return ka.length - kb.length;
 }
 
 /** `{x}` and `{{x}}` → `:x` (hono's syntax). */
