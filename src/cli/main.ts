@@ -52,6 +52,7 @@ export function buildProgram(): Command {
     .option('--retry <on|off>', `retry idempotent upstream calls (env ${ENV_VARS.retry}; default on)`)
     .option('--circuit-breaker <on|off>', `stop calling a failing upstream origin for a while (env ${ENV_VARS.circuitBreaker}; default on)`)
     .option('--cache <on|off>', `cache safe upstream answers (env ${ENV_VARS.cache}; default off)`)
+    .option('--redis-url <url>', `share tokens and rate limits across replicas through Redis: redis://host:6379/0, rediss://…, unix:///path (env ${ENV_VARS.redisUrl}; tokens sealed with RUNTIME_STATE_KEY)`)
     .action(async (paths: string[], flags: ServeFlags) => {
       process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));
     });
