@@ -20,6 +20,7 @@ import type { SharedState } from '../server/shared-state/index.js';
 import { FileWatcher } from '../server/watch.js';
 import { serveStdio } from '../exposes/mcp/stdio.js';
 import { UsageError, type ServeConfig } from './config.js';
+import { startTracing } from '../policies/tracing.js';
 import { renderDiagnostics } from './report.js';
 
 export async function serve(config: ServeConfig): Promise<number> {
@@ -69,6 +70,12 @@ function tokenProviders(config: ServeConfig, redactor: Redactor, tokenStore?: To
 /** One process serving everything (also each cluster worker). */
 async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redactor): Promise<number> {
   const worker = cluster.isWorker;
+  // OpenTelemetry: only when OTEL_* asks for it (nothing is loaded otherwise).
+  const tracing = await startTracing(process.env);
+  if (tracing) {
+    logger.info({ exporter: tracing.plan.exporter, destination: tracing.plan.destination }, `tracing: spans sent to ${tracing.plan.destination}`);
+    for (const warning of tracing.plan.warnings) logger.warn(`tracing: ${warning}`);
+  }
   const shared = await sharedState(config, logger, worker);
   const providers = tokenProviders(config, redactor, shared?.tokenStore);
   providers?.useLogger(logger);
@@ -93,6 +100,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       stdio: config.stdio,
       providers,
       tokenProviders: config.tokenProviders,
+      policies: config.policies,
       logger,
       redactor,
     });
@@ -163,6 +171,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     }
   });
   await providers?.close();
+  await tracing?.shutdown().catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'tracing: last spans could not be exported'));
   await shared?.close();
   logger.info('stopped');
   flushThenExit(logger, 0);

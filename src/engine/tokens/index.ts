@@ -84,3 +84,5 @@ export function createTokenProviders(specs: readonly TokenProviderSpec[], deps: 
     ownClient,
   );
 }
+
+export { registerTokenProviderMetrics } from './metrics.js';
