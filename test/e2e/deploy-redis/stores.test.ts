@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenProviders, parseTokenProviderSpecs, type ClientCredentialsProvider } from '../../../src/engine/tokens/index.js';
+import { Redactor } from '../../../src/engine/redact.js';
 import { UpstreamClient } from '../../../src/engine/upstream/client.js';
 import { UpstreamRoutes } from '../../../src/engine/upstream/routes.js';
 import { RedisBucketStore, type BucketRule, type BucketStore, type TakeResult } from '../../../src/server/shared-state/redis-bucket-store.js';
@@ -37,11 +38,11 @@ describe.skipIf(!redisServer)('shared-state stores on a real Redis', () => {
     await waitFor(() => state.isUp || undefined, 5000, 'Redis connection');
     return state;
   };
-  const replica = async (secret = KEY, prefix = 'stores:'): Promise<{ provider: ClientCredentialsProvider; store: RedisTokenStore; state: RedisState }> => {
+  const replica = async (secret = KEY, prefix = 'stores:', redactor?: Redactor): Promise<{ provider: ClientCredentialsProvider; store: RedisTokenStore; state: RedisState }> => {
     const state = await connect(prefix);
     const store = new RedisTokenStore(state, Sealer.fromSecret(secret), { pollMs: 10 });
     const specs = parseTokenProviderSpecs('API_TOKEN=client_credentials:https://idp.example.com/oauth2/token?client_id_env=IDP_CLIENT_ID&client_secret_env=IDP_CLIENT_SECRET&scope=api');
-    const provider = createTokenProviders(specs, { client, env: ENV, routes: new UpstreamRoutes([['https://idp.example.com', idp.url]]), tokenStore: store }).provider('API_TOKEN')!;
+    const provider = createTokenProviders(specs, { client, env: ENV, routes: new UpstreamRoutes([['https://idp.example.com', idp.url]]), tokenStore: store, redactor }).provider('API_TOKEN')!;
     return { provider, store, state };
   };
 
@@ -75,6 +76,16 @@ describe.skipIf(!redisServer)('shared-state stores on a real Redis', () => {
     expect(tokenRequests()).toBe(1);
     expect(replicas.map((r) => r.store.counts.minted).reduce((a, b) => a + b)).toBe(1);
     expect(replicas.map((r) => r.store.counts.shared).reduce((a, b) => a + b)).toBe(2);
+  });
+
+  it('a token minted by another replica is redacted here too (regression: only local mints were)', async () => {
+    const redactor = new Redactor();
+    const a = await replica();
+    const b = await replica(KEY, 'stores:', redactor);
+    const token = await a.provider.get('API_TOKEN');
+    expect(await b.provider.get('API_TOKEN')).toBe(token);
+    expect(b.store.counts.shared).toBe(1);
+    expect(redactor.redact(`upstream echoed Bearer ${token}`)).not.toContain(token);
   });
 
   it('a replica with another RUNTIME_STATE_KEY cannot read the sealed token (it mints its own)', async () => {
