@@ -62,6 +62,9 @@ describe.skipIf(!available)('3 replicas sharing Redis behind nginx', () => {
       TOKEN_PROVIDER_FLAG,
       '--log-level',
       'info',
+      // the load balancer forwards the public host name, as a real one would
+      '--allowed-host',
+      'runtime.test',
     ];
     const env = { LEAN_CLIENT_ID: SANDBOX_CLIENT_ID, LEAN_CLIENT_SECRET: SANDBOX_CLIENT_SECRET, RUNTIME_STATE_KEY: STATE_KEY };
     replicas = await Promise.all([0, 1, 2].map(() => startReplica(args, env)));

@@ -11,7 +11,8 @@ import { createTokenProviders, parseTokenProviderSpecs, type ClientCredentialsPr
 import { Redactor } from '../../../src/engine/redact.js';
 import { UpstreamClient } from '../../../src/engine/upstream/client.js';
 import { UpstreamRoutes } from '../../../src/engine/upstream/routes.js';
-import { RedisBucketStore, type BucketRule, type BucketStore, type TakeResult } from '../../../src/server/shared-state/redis-bucket-store.js';
+import type { BucketRule, BucketStore, TakeResult } from '../../../src/policies/rate-limit/store.js';
+import { RedisBucketStore } from '../../../src/server/shared-state/redis-bucket-store.js';
 import { RedisState, RedisTokenStore, Sealer } from '../../../src/server/shared-state/index.js';
 import { startEchoUpstream, type EchoUpstream, type RecordedRequest, type Reply } from '../../helpers/echo-upstream.js';
 import { redisServer, scratch, startRedis, type RedisServer, type Scratch } from '../deploy-helpers/services.js';
