@@ -15,7 +15,9 @@ import { ConfigError, InputError, RuntimeError, UpstreamError, UpstreamTimeoutEr
 import type { Redactor } from '../redact.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
 import { UpstreamRoutes } from '../upstream/routes.js';
+import { inSpan } from '../tracing.js';
 import type { CredentialSource, TokenProviderSpec } from './config.js';
+import { tokenStoreKey, type TokenStore } from './store.js';
 
 /** What a provider may learn about the call it serves (see the proposed `ValueProvider.get(variable, context)`). */
 export interface ProviderCallContext {
@@ -48,6 +50,8 @@ export interface TokenProviderDeps {
   maxFailureKeys?: number;
   /** How long past its expiry a minted token stays known to the redactor, ms (default 60 s). */
   redactGraceMs?: number;
+  /** Shares tokens with other processes (Redis, the cluster primary); absent = this process mints its own. */
+  tokenStore?: TokenStore;
 }
 
 interface CacheEntry {
@@ -157,7 +161,7 @@ export class ClientCredentialsProvider implements ValueProvider {
     }
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.mint(key, entry).finally(() => this.inflight.delete(key));
+      pending = inSpan(`token mint ${this.spec.variable}`, { 'token.provider': this.spec.variable }, () => this.obtain(key, entry)).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     try {
@@ -189,6 +193,8 @@ export class ClientCredentialsProvider implements ValueProvider {
       this.cache.delete(key);
       this.counters.invalidations++;
       this.logger?.info({ provider: this.spec.variable, token: entry.fingerprint }, `token provider ${this.spec.variable}: token rejected upstream, minting a new one`);
+      const shared = this.deps.tokenStore && this.sharedKey(key);
+      if (shared) this.deps.tokenStore!.reject(shared, rejected);
       return;
     }
   }
@@ -266,6 +272,32 @@ export class ClientCredentialsProvider implements ValueProvider {
     }
     if (secret) this.deps.redactor?.add(value);
     return value;
+  }
+
+  /** Through the token store when there is one (another process may have minted already), else a local mint. */
+  private async obtain(key: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
+    const store = this.deps.tokenStore;
+    const shared = store && this.sharedKey(key);
+    if (!shared) return this.mint(key, previous);
+    const entry = await store!.obtain(shared, (e) => this.now() < e.refreshAt, () => this.mint(key, previous));
+    if (this.cache.get(key) !== entry) {
+      // minted by another process: cache it here as if minted here
+      this.negative.delete(key);
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      while (this.cache.size > this.spec.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    }
+    return entry;
+  }
+
+  /** The token's identity across processes (undefined while the client id cannot be read: the local mint reports why). */
+  private sharedKey(key: string): string | undefined {
+    try {
+      const clientId = this.read(this.spec.clientId, 'the client id', false);
+      return tokenStoreKey({ variable: this.spec.variable, tokenUrl: this.effectiveTokenUrl, clientId, scope: key, audience: this.spec.audience, resource: this.spec.resource });
+    } catch {
+      return undefined;
+    }
   }
 
   private async mint(key: string, previous: CacheEntry | undefined): Promise<CacheEntry> {

@@ -21,6 +21,7 @@ import { MemoryResponseCacheStore, cacheKey, freshnessMs, type ResponseCacheStor
 import type { UpstreamObserver } from './metrics.js';
 import { DEFAULT_POLICIES, isIdempotent, resolvePolicies, type CallTraits, type PartialUpstreamPolicies, type UpstreamPolicies } from './policies.js';
 import { RetryBudgets, backoffMs, isRetryableStatus, parseRetryAfter } from './retry.js';
+import { endClientSpan, startClientSpan } from '../tracing.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -207,6 +208,21 @@ export class UpstreamClient {
   }
 
   async send(request: UpstreamRequest, options: SendOptions | AbortSignal = {}): Promise<UpstreamResponse> {
+    // Tracing (a no-op unless a request span is active): one client span per call, retries included,
+    // and its traceparent sent upstream.
+    const span = startClientSpan(request.method, request.url, request.headers);
+    if (!span) return this.sendUntraced(request, options);
+    try {
+      const response = await this.sendUntraced(request, options);
+      endClientSpan(span, response.status);
+      return response;
+    } catch (error) {
+      endClientSpan(span, undefined, error);
+      throw error;
+    }
+  }
+
+  private async sendUntraced(request: UpstreamRequest, options: SendOptions | AbortSignal): Promise<UpstreamResponse> {
     const { signal, policies = this.policies, traits = {} } = options instanceof AbortSignal ? { signal: options } : options;
     const started = performance.now();
     const deadlineAt = started + policies.timeouts.totalMs;

@@ -65,7 +65,7 @@ export class ForwardInvocable {
     private readonly prefixSegments?: number,
   ) {
     this.baseUri = Template.compile(api.baseUri);
-    this.auth = compileAuth(api.authentication);
+    this.auth = compileAuth(api.authentication, () => true); // forward templates read binds only
     this.inbound = inbound ?? { headers: [], query: [], cookies: [] };
     this.trusted = trustedHeaders.map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h) && !this.inbound.headers.includes(h));
     const binds = context({}).binds;
@@ -116,7 +116,7 @@ export class ForwardInvocable {
     }
     if (input.rawBody && input.contentType) headers['content-type'] = input.contentType;
     if (extra.requestId) headers['x-request-id'] = extra.requestId;
-    this.auth?.apply(lookup, headers, url.searchParams);
+    this.auth?.apply(lookup, headers, url.searchParams, ctx.redactor);
     const operation = `${this.api.namespace} (forward)`;
     const response = await ctx.client.send(
       { method, url, headers, body: input.rawBody },

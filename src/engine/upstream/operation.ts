@@ -41,6 +41,19 @@ export interface CallOutcome {
   url: string;
 }
 
+/** A path parameter whose value would move the upstream path (`.`/`..`): 400 on REST, a tool error on MCP. */
+export class DotSegmentError extends InputError {
+  constructor(
+    readonly parameter: string,
+    operation: string,
+  ) {
+    super(`The path parameter \`${parameter}\` for ${operation} may not be \`.\` or \`..\` (raw or percent-encoded): it would change the upstream path.`, {
+      parameter,
+      in: 'path',
+    });
+  }
+}
+
 interface CompiledParameter {
   spec: ConsumedParameter;
   /** Static value/template that wins over the incoming parameter. */
@@ -104,7 +117,7 @@ export class PreparedOperation {
             ? Template.compile(spec.template)
             : undefined,
     }));
-    this.auth = compileAuth(api.authentication);
+    this.auth = compileAuth(api.authentication, (path) => binds.variableFor(path) !== undefined || binds.isQualified(path));
     this.body = operation.body ? compileBody(operation.body) : undefined;
     this.accept = acceptFor(operation.outputRawFormat);
 
@@ -261,6 +274,18 @@ export class PreparedOperation {
     return { response, method: this.method, url: `${url.origin}${url.pathname}` };
   }
 
+  /** Refuses a path value that is, or makes, a `.`/`..` segment (see `isDotSegment`), naming the parameter. */
+  private refuseDotSegments(lookup: Lookup, path: string): void {
+    for (const variable of [...this.path.variables, ...this.baseUri.variables.filter((v) => !this.baseUriBinds.has(v.path))]) {
+      const value = lookup(variable.path);
+      if (value !== undefined && value !== null && isDotSegment(stringifyValue(value))) throw new DotSegmentError(variable.path, this.ref);
+    }
+    // Values side by side (`/{{a}}{{b}}`) can make a dot segment none of them is alone.
+    if (path.split('/').some(isDotSegment) && !this.path.source.split('/').some(isDotSegment)) {
+      throw new DotSegmentError(this.path.variables.map((v) => v.path).join('`, `'), this.ref);
+    }
+  }
+
   private buildUrl(lookup: Lookup, ctx: CallContext): URL {
     const renderedBase = this.baseUri.renderEach(lookup, (path) => (this.baseUriBinds.has(path) ? stringifyValue : pathSegmentEscape));
     let base: string;
@@ -277,12 +302,27 @@ export class PreparedOperation {
     }
     let path = this.path.render(lookup, pathSegmentEscape);
     if (path !== '' && !path.startsWith('/')) path = `/${path}`;
+    this.refuseDotSegments(lookup, path);
     try {
       return new URL(base + path);
     } catch {
       throw new ConfigError(`The consumed API \`${this.namespace}\` has an invalid base URI.`);
     }
   }
+}
+
+/**
+ * A whole path segment `.` or `..` — written raw or percent-encoded, in any case
+ * (`%2e%2E`, `.%2e`) — is removed or climbs one level when the URL is normalised
+ * (by `new URL`, by proxies, by the upstream's router): `{id}` = `..` would turn
+ * `/customers/{id}` into `/customers/`. `encodeURIComponent` leaves dots alone,
+ * so such values are refused before any request is made.
+ */
+export function isDotSegment(value: string): boolean {
+  if (value.length === 0 || value.length > 12) return false; // `%252e%252e` is the longest form worth decoding
+  let text = value;
+  for (let round = 0; round < 3 && /%/.test(text); round++) text = text.replace(/%25/gi, '%').replace(/%2e/gi, '.');
+  return text === '.' || text === '..';
 }
 
 /** API-level, then resource-level, then operation-level parameters; a later level wins for the same name and location. */
