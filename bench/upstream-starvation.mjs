@@ -84,7 +84,8 @@ const agent = new Agent({ connections: CALLS + HEALTHY + 10, headersTimeout: 120
 async function call(path) {
   const started = performance.now();
   const res = await request(`${base}${path}`, { dispatcher: agent });
-  await res.body.text();
+  const text = await res.body.text();
+  if (process.env.SHOW_BODIES && path === '/ok' && res.statusCode !== 200) console.log(text);
   return { status: res.statusCode, ms: performance.now() - started };
 }
 

@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import { Redactor } from '../engine/redact.js';
 import { UpstreamClient } from '../engine/upstream/client.js';
-import type { PartialUpstreamPolicies, UpstreamPolicyResolver } from '../engine/upstream/policies.js';
+import { DEFAULT_DEADLINE, type PartialUpstreamPolicies, type UpstreamPolicyResolver } from '../engine/upstream/policies.js';
 import { TokenProviders, registerTokenProviderMetrics } from '../engine/tokens/index.js';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import type { ValueProvider } from '../engine/binds.js';
@@ -124,6 +124,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   /** Diagnostics of the version being served (replaced on every applied reload). */
   readonly diagnostics: Diagnostic[] = [];
   private readonly client: UpstreamClient;
+  /** Upstream policies per adapter/operation (from `policies:` or `upstreamPolicies`). */
+  private readonly upstreamPolicies?: UpstreamPolicyResolver;
   private readonly mounts: Mounts;
   private readonly inbound: InboundPolicies;
   private stdioMcp?: McpProtocol;
@@ -143,6 +145,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     this.logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', redactor: this.redactor });
     const policies = options.upstreamPolicies;
     this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs, policies: typeof policies === 'function' ? undefined : policies });
+    this.upstreamPolicies = typeof policies === 'function' ? policies : policies === undefined && options.policies ? upstreamPoliciesOf(options.policies, options.upstreamTimeoutMs) : undefined;
     this.mounts = new Mounts(this.logger);
     this.metrics = new RuntimeMetrics(
       {
@@ -183,7 +186,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   // ---------------------------------------------------------------- generations
 
   private build(previous: Generation | undefined): Promise<{ generation: Generation; errors: Diagnostic[] }> {
-    return buildGeneration(previous, { options: this.options, logger: this.logger, metrics: this.metrics, client: this.client, routes: this.upstreamRoutes(), redactor: this.redactor, policies: typeof this.options.upstreamPolicies === 'function' ? this.options.upstreamPolicies : undefined });
+    return buildGeneration(previous, { options: this.options, logger: this.logger, metrics: this.metrics, client: this.client, routes: this.upstreamRoutes(), redactor: this.redactor, policies: this.upstreamPolicies });
   }
 
   private handlerServices(): HandlerServices {
@@ -418,3 +421,15 @@ function round(ms: number): number {
 }
 
 const EMPTY_ROUTES = new UpstreamRoutes();
+
+/**
+ * The upstream part of the resolved `policies:` per adapter/operation. `--upstream-timeout` is the
+ * runtime's call deadline unless runtime.yaml sets `timeouts.totalMs` (a non-default value wins).
+ */
+function upstreamPoliciesOf(policies: Policies, upstreamTimeoutMs: number | undefined): UpstreamPolicyResolver {
+  return ({ adapter, operation }) => {
+    const s = policies.for(adapter, operation);
+    const totalMs = upstreamTimeoutMs !== undefined && s.timeouts.totalMs === DEFAULT_DEADLINE.totalMs ? upstreamTimeoutMs : s.timeouts.totalMs;
+    return { retry: s.retry, circuitBreaker: s.circuitBreaker, cache: s.cache, timeouts: { ...s.timeouts, totalMs } };
+  };
+}

@@ -46,6 +46,8 @@ export interface TokenProviderDeps {
   now?: () => number;
   /** [0,1) source for refresh jitter (default Math.random). */
   random?: () => number;
+  /** Keys kept by the negative cache and the 401 bookkeeping (default 1024). */
+  maxFailureKeys?: number;
   /** How long past its expiry a minted token stays known to the redactor, ms (default 60 s). */
   redactGraceMs?: number;
   /** Shares tokens with other processes (Redis, the cluster primary); absent = this process mints its own. */
@@ -187,7 +189,7 @@ export class ClientCredentialsProvider implements ValueProvider {
         return;
       }
       recent.push(now);
-      boundedSet(this.rejections, key, recent);
+      boundedSet(this.rejections, key, recent, this.deps.maxFailureKeys);
       this.cache.delete(key);
       this.counters.invalidations++;
       this.logger?.info({ provider: this.spec.variable, token: entry.fingerprint }, `token provider ${this.spec.variable}: token rejected upstream, minting a new one`);
@@ -331,7 +333,7 @@ export class ClientCredentialsProvider implements ValueProvider {
       const failure = error instanceof RuntimeError ? error : new UpstreamError(`The token provider for \`${this.spec.variable}\` failed.`, { variable: this.spec.variable }, { cause: error });
       if (!(failure instanceof InputError)) {
         const ttl = failure instanceof ConfigError ? this.spec.negativeTtlSeconds * 1000 : Math.min(this.spec.negativeTtlSeconds * 1000, TRANSIENT_NEGATIVE_MS);
-        if (ttl > 0) boundedSet(this.negative, key, { error: failure, until: this.now() + ttl });
+        if (ttl > 0) boundedSet(this.negative, key, { error: failure, until: this.now() + ttl }, this.deps.maxFailureKeys);
         this.logger?.warn({ provider: this.spec.variable, scope, error: failure.message, retryInMs: ttl }, `token provider ${this.spec.variable}: token request failed`);
       }
       if (previous && this.cache.get(key) === previous && !this.usable(previous, this.now())) this.cache.delete(key);
@@ -434,10 +436,10 @@ function lookup(params: Readonly<Record<string, unknown>> | undefined, path: str
   return node;
 }
 
-/** Sets a key in a map that may not grow past MAX_FAILURE_KEYS (the oldest key goes first). */
-function boundedSet<V>(map: Map<string, V>, key: string, value: V): void {
+/** Sets a key in a map that may not grow past `max` keys (the oldest key goes first). */
+function boundedSet<V>(map: Map<string, V>, key: string, value: V, max = MAX_FAILURE_KEYS): void {
   map.delete(key);
-  if (map.size >= MAX_FAILURE_KEYS) map.delete(map.keys().next().value!);
+  if (map.size >= max) map.delete(map.keys().next().value!);
   map.set(key, value);
 }
 

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Admission, QueueFullError } from './admission.js';
 
@@ -27,11 +28,14 @@ describe('admission to an origin', () => {
   it('refuses beyond the queue bound and lets an aborted waiter leave the queue', async () => {
     const gate = new Admission(2, 0.5);
     expect(gate.acquire('a', 4)).toBeUndefined();
-    const controller = new AbortController();
-    const first = gate.acquire('a', 4, controller.signal)!;
+    const controller = new EventEmitter() as EventEmitter & { aborted: boolean; reason: unknown };
+    controller.aborted = false;
+    const first = gate.acquire('a', 4, controller)!;
     const second = gate.acquire('a', 4)!;
     await expect(gate.acquire('a', 4)).rejects.toBeInstanceOf(QueueFullError); // a's share of the queue: 2
-    controller.abort(new Error('deadline'));
+    controller.aborted = true;
+    controller.reason = new Error('deadline');
+    controller.emit('abort');
     await expect(first).rejects.toThrow('deadline');
     expect(gate.queued).toBe(1);
     gate.release('a');

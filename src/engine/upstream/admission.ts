@@ -20,6 +20,14 @@
  * waiter whose deadline passes leaves the queue.
  */
 
+/** What a waiter can be cancelled by: an AbortSignal-like deadline (see `CallDeadline` in client.ts). */
+export interface Cancellation {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  once(event: 'abort', listener: () => void): unknown;
+  removeListener(event: 'abort', listener: () => void): unknown;
+}
+
 export class QueueFullError extends Error {
   constructor(readonly waiting: number) {
     super('queue full');
@@ -80,7 +88,7 @@ export class Admission {
    * Resolves when a slot is held (call `release` exactly once after), rejects with QueueFullError
    * when the queue is full, or with the signal's reason when the deadline passes first.
    */
-  acquire(operation: string, queueMax: number, signal?: AbortSignal): Promise<void> | undefined {
+  acquire(operation: string, queueMax: number, signal?: Cancellation): Promise<void> | undefined {
     const state = this.state(operation);
     if (state.queue.length === 0 && this.canRun(state)) {
       state.active++;
@@ -99,7 +107,7 @@ export class Admission {
         done: false,
         grant: () => {
           waiter.done = true;
-          signal?.removeEventListener('abort', onAbort);
+          signal?.removeListener('abort', onAbort);
           resolve();
         },
         fail: (error) => {
@@ -116,7 +124,7 @@ export class Admission {
         this.forget(operation, state);
         waiter.fail(asError(signal!.reason));
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal?.once('abort', onAbort);
       if (state.queue.length === 0) this.turn.push(operation);
       state.queue.push(waiter);
       this.waiting++;

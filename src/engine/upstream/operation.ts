@@ -395,7 +395,9 @@ function safeDecode(text: string): string {
 function headerValue(name: string, value: unknown): string {
   const text = stringifyValue(value);
   if (/[^\t\x20-\x7e\x80-\xff]/.test(text)) {
-    throw new InputError(`The value for header \`${name}\` contains a control character, line break or a character a header cannot carry.`, { parameter: name, in: 'header' });
+    const control = [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+    const what = /[\r\n\0]/.test(text) ? 'a line break or NUL character' : control ? 'a control character' : 'a character a header cannot carry';
+    throw new InputError(`The value for header \`${name}\` contains ${what}.`, { parameter: name, in: 'header' });
   }
   return text;
 }
