@@ -9,6 +9,7 @@ import type { Redactor } from '../engine/redact.js';
 import type { UpstreamRoutes } from '../engine/upstream/routes.js';
 import { buildControlApp, controlFeatures, mergeFeatures, ALL_CONTROL_FEATURES, type ControlSource } from '../exposes/control/app.js';
 import { buildRestApp, type RestRoute } from '../exposes/rest/app.js';
+import { exportOpenApi } from '../openapi/export.js';
 import { buildMcpApp } from '../exposes/mcp/http.js';
 import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
@@ -87,7 +88,13 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
       if (forward) routes.push({ method: 'ALL', path: resource.path, compiled: forward, label: `${adapter.namespace}.forward`, file: capability.file, auth });
     }
   }
-  const app = buildRestApp(routes, { redactor: services.redactor, logger: services.logger, maxBodyBytes: services.maxBodyBytes, observe: services.observe });
+  const app = buildRestApp(routes, {
+    redactor: services.redactor,
+    logger: services.logger,
+    maxBodyBytes: services.maxBodyBytes,
+    observe: services.observe,
+    openapi: () => exportOpenApi(plan.rest),
+  });
   return {
     plan,
     key: listenerKey(plan),
