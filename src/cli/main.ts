@@ -13,6 +13,7 @@ import { resolveServeConfig, UsageError, ENV_VARS, DEFAULT_PATHS, type ServeFlag
 import { serve } from './serve.js';
 import { importOpenApi, type ImportFlags } from './import.js';
 import { exportOpenApiCommand, type ExportFlags } from './export.js';
+import { initProject } from './init.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -93,6 +94,14 @@ export function buildProgram(): Command {
     .option('--no-validate', 'skip checking the document against the OpenAPI schema')
     .action(async (spec: string, flags: ImportFlags) => {
       process.exitCode = await importOpenApi(spec, flags);
+    });
+
+  program
+    .command('init')
+    .description('Create a runnable capability folder: runtime.yaml and a sample capability (never overwrites).')
+    .argument('[dir]', 'the folder (default: the current one)', '.')
+    .action(async (dir: string) => {
+      process.exitCode = await initProject(dir);
     });
 
   program
