@@ -45,9 +45,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-format <format>', `log format: JSON lines, pretty, or pretty on a terminal (env ${ENV_VARS.logFormat})`).choices(['auto', 'json', 'pretty']))
     .option('--max-body-bytes <n>', `largest accepted request body (env ${ENV_VARS.maxBodyBytes}; default 1048576)`)
     .option('--upstream-timeout <ms>', `upstream call timeout (env ${ENV_VARS.upstreamTimeout}; default 30000)`)
-    .option('--allowed-origin <origin>', `extra browser origin allowed on MCP; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
-    .option('--allowed-host <host>', `extra Host header allowed on MCP; repeatable (env ${ENV_VARS.allowedHost})`, collect)
+    .option('--allowed-origin <origin>', `extra browser origin allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
+    .option('--allowed-host <host>', `extra Host header allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedHost})`, collect)
     .option('--token-provider <var=spec>', `mint the bind variable as an OAuth2 token, e.g. LEAN_API_TOKEN=client_credentials:URL?client_id_env=…; repeatable (env ${ENV_VARS.tokenProvider})`, collect)
+    .option('--rate-limit <rps|off>', `limit each caller to this many requests per second per adapter (env ${ENV_VARS.rateLimit}; runtime.yaml policies.rateLimit; default off)`)
+    .option('--rate-limit-burst <n>', `requests a caller may make at once (env ${ENV_VARS.rateLimitBurst}; default 2 × --rate-limit)`)
+    .option('--cors-origin <origin>', `allow this browser origin on REST adapters (CORS), or \`*\`; repeatable (env ${ENV_VARS.corsOrigin}, comma-separated; default none)`, collect)
+    .option('--retry <on|off>', `retry idempotent upstream calls (env ${ENV_VARS.retry}; default on)`)
+    .option('--circuit-breaker <on|off>', `stop calling a failing upstream origin for a while (env ${ENV_VARS.circuitBreaker}; default on)`)
+    .option('--cache <on|off>', `cache safe upstream answers (env ${ENV_VARS.cache}; default off)`)
+    .option('--redis-url <url>', `share tokens and rate limits across replicas through Redis: redis://host:6379/0, rediss://…, unix:///path (env ${ENV_VARS.redisUrl}; tokens sealed with RUNTIME_STATE_KEY)`)
     .action(async (paths: string[], flags: ServeFlags) => {
       process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));
     });

@@ -31,6 +31,7 @@ import { observe } from '../pipeline/observe.js';
 import { renderErrors } from '../pipeline/render-errors.js';
 import { authenticate } from '../pipeline/authenticate.js';
 import { readBody } from '../pipeline/read-body.js';
+import { guard, type OriginPolicy } from '../pipeline/guard.js';
 
 export type { RequestObserver };
 
@@ -54,10 +55,14 @@ export interface RestAppOptions {
   logger: Logger;
   maxBodyBytes: number;
   observe?: RequestObserver;
+  /** DNS-rebinding / cross-site guard (Host always; Origin and Sec-Fetch-Site on unsafe methods). */
+  origin?: OriginPolicy;
   /** Request stages every request of the listener passes first (host/origin guard, CORS, tracing…), outermost first. */
   requestStages?: readonly Stage[];
   /** Call stages around each invocation (rate limit, response cache…), outermost first. */
   callStages?: readonly CallStage[];
+  /** Stages outside everything, observation and error rendering included (tracing, CORS): they see every reply. */
+  edgeStages?: readonly Stage[];
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -126,6 +131,7 @@ function entry(route: RestRoute | undefined, handler: Handler): (c: Context) => 
     if (route) {
       exchange.adapter = adapter;
       exchange.operation = route.label;
+      exchange.route = route.path;
       exchange.params = c.req.param() as Record<string, string>;
     }
     return toResponse(await handler(exchange));
@@ -146,12 +152,14 @@ function pathOf(exchange: Exchange): string {
 function restPipeline(options: RestAppOptions) {
   const redactor = options.redactor;
   const outer: Stage[] = [
+    ...(options.edgeStages ?? []),
     observe('rest', options.observe),
     renderErrors((error, exchange) => {
       const failure: RuntimeError = asRuntimeError(error);
       exchange.error = failure.message;
       return problemReply(failure, redactor, exchange.requestId);
     }),
+    ...(options.origin ? [guard(options.origin, { unsafeOnly: true })] : []),
     ...(options.requestStages ?? []),
   ];
   const invoke = compose(options.callStages ?? [], invokeTarget);
@@ -166,6 +174,8 @@ function restPipeline(options: RestAppOptions) {
           kind: 'rest',
           method: exchange.method,
           path: exchange.params,
+          // A forward decodes its rest of the path once, from the path as sent (dot segments resolved, escapes kept).
+          ...(route.method === 'ALL' ? { rawPath: new URL(exchange.path, 'http://gateway.invalid').pathname } : {}),
           query: exchange.query,
           headers,
           body: parsed.body,
