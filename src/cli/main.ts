@@ -12,6 +12,8 @@ import { validateFiles } from './validate-files.js';
 import { resolveServeConfig, UsageError, ENV_VARS, DEFAULT_PATHS, type ServeFlags } from './config.js';
 import { serve } from './serve.js';
 import { importOpenApi, type ImportFlags } from './import.js';
+import { exportOpenApiCommand, type ExportFlags } from './export.js';
+import { initProject } from './init.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -99,6 +101,27 @@ export function buildProgram(): Command {
     .option('--no-validate', 'skip checking the document against the OpenAPI schema')
     .action(async (spec: string, flags: ImportFlags) => {
       process.exitCode = await importOpenApi(spec, flags);
+    });
+
+  program
+    .command('init')
+    .description('Create a runnable capability folder: runtime.yaml and a sample capability (never overwrites).')
+    .argument('[dir]', 'the folder (default: the current one)', '.')
+    .action(async (dir: string) => {
+      process.exitCode = await initProject(dir);
+    });
+
+  program
+    .command('export')
+    .description('Describe capability files in other formats.')
+    .command('openapi')
+    .description('Write the OpenAPI 3.1 document of a capability\'s REST adapter(s) (what a listener serves at /openapi.json).')
+    .argument('<capability>', 'the capability file')
+    .option('-o, --output <file>', 'write the document here (default: stdout)')
+    .option('--adapter <ns>', 'only this REST adapter (default: every REST adapter of the file, merged)')
+    .addOption(new Option('--format <format>', 'output format (default: json, or yaml for a .yaml output file)').choices(['json', 'yaml']))
+    .action(async (file: string, flags: ExportFlags) => {
+      process.exitCode = await exportOpenApiCommand(file, flags);
     });
 
   return program;

@@ -9,6 +9,7 @@ import type { Redactor } from '../engine/redact.js';
 import type { UpstreamRoutes } from '../engine/upstream/routes.js';
 import { buildControlApp, controlFeatures, mergeFeatures, ALL_CONTROL_FEATURES, type ControlSource } from '../exposes/control/app.js';
 import { buildRestApp, type RestRoute } from '../exposes/rest/app.js';
+import { exportOpenApi } from '../openapi/export.js';
 import { buildMcpApp } from '../exposes/mcp/http.js';
 import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
@@ -100,6 +101,7 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
     origin: originPolicy(plan.host, services),
     edgeStages: services.policies?.restEdgeStages(corsPaths),
     callStages: services.policies?.callStages(),
+    openapi: () => exportOpenApi(plan.rest),
   });
   return {
     plan,

@@ -8,6 +8,7 @@
  * (src/exposes/pipeline): observation, the error boundary, authentication, the
  * body limit, and the call stages around the invocation.
  */
+import { mountApiDocs } from './docs.js';
 import { Hono, type Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { asRuntimeError, MethodNotAllowedError, NotFoundError, type RuntimeError } from '../../engine/errors.js';
@@ -48,6 +49,8 @@ export interface RestRoute {
 }
 
 export interface RestAppOptions {
+  /** The listener's OpenAPI document: served at /openapi.json with a docs page at /docs. */
+  openapi?: () => Record<string, unknown>;
   redactor: Redactor;
   logger: Logger;
   maxBodyBytes: number;
@@ -90,6 +93,7 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
     const allow = [...new Set(list.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))];
     app.all(honoPath, entry(undefined, pipeline.refuse((ex) => new MethodNotAllowedError(`${ex.method} is not allowed on ${pathOf(ex)}.`, allow))));
   }
+  if (options.openapi) mountApiDocs(app, options.openapi);
   app.notFound(entry(undefined, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
   app.onError((error, c) => toResponse(problemReply(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers))));
   return app;
