@@ -148,13 +148,13 @@ export class RuntimeMetrics {
       labelNames: ['surface', 'adapter', 'operation'],
       registers,
     });
-    const self = this;
+    const rateLimitStats = () => this.rateLimitSource?.() ?? { buckets: 0, evictions: 0 };
     new Gauge({
       name: 'runtime_rate_limit_buckets',
       help: 'Rate-limit buckets held in this process (callers active within their refill time).',
       registers,
       collect() {
-        this.set(self.rateLimitSource?.().buckets ?? 0);
+        this.set(rateLimitStats().buckets);
       },
     });
     new Gauge({
@@ -162,7 +162,7 @@ export class RuntimeMetrics {
       help: 'Rate-limit buckets dropped before refilling because the bucket cap was reached (a caller got a fresh burst).',
       registers,
       collect() {
-        this.set(self.rateLimitSource?.().evictions ?? 0);
+        this.set(rateLimitStats().evictions);
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
