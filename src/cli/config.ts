@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import { parsePolicies, PolicyConfigError, type Policies } from '../policies/config.js';
+import { redisConnectionOptions, RedisUrlError, type RedisSettings } from '../server/shared-state/redis-url.js';
 
 export interface ServeFlags {
   config?: string;
@@ -38,6 +39,7 @@ export interface ServeFlags {
   retry?: string;
   circuitBreaker?: string;
   cache?: string;
+  redisUrl?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -73,6 +75,8 @@ export interface ServeConfig {
   tokenProviderFlags: string[];
   /** runtime.yaml `policies` with the policy flags/env applied (src/policies/config.ts). */
   policies: Policies;
+  /** Shared state across replicas (`--redis-url`, RUNTIME_REDIS_URL, `redis:` in runtime.yaml); absent = in-memory. */
+  redis?: RedisSettings;
 }
 
 type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'list' | 'workers' | 'path' | 'paths';
@@ -114,6 +118,7 @@ export const FIELDS = {
   retry: { flag: '--retry', env: 'RUNTIME_RETRY', key: '', kind: 'string' },
   circuitBreaker: { flag: '--circuit-breaker', env: 'RUNTIME_CIRCUIT_BREAKER', key: '', kind: 'string' },
   cache: { flag: '--cache', env: 'RUNTIME_CACHE', key: '', kind: 'string' },
+  redisUrl: { flag: '--redis-url', env: 'RUNTIME_REDIS_URL', key: 'redis', kind: 'string' },
 } as const satisfies Record<string, Field>;
 
 /** Flag name → environment variable. */
@@ -266,11 +271,34 @@ export function resolveServeConfig(
     tokenProviders: fileValues.tokenProviders,
     tokenProviderFlags: flags.tokenProvider && flags.tokenProvider.length > 0 ? flags.tokenProvider : env[FIELDS.tokenProvider.env] ? [env[FIELDS.tokenProvider.env]!] : [],
     policies,
+    redis: redisSettings(raw('redisUrl'), env),
   };
   if (config.controlPort !== undefined && config.controlPort !== 0 && (config.controlPort === config.restPort || config.controlPort === config.mcpPort)) {
     throw new UsageError(`--control-port ${config.controlPort} is also the ${config.controlPort === config.restPort ? 'REST' : 'MCP'} port; the control endpoints need a port of their own.`);
   }
   return config;
+}
+
+/** `redis: redis://…` or `redis: {url, keyPrefix}` in runtime.yaml; a URL from the flag or RUNTIME_REDIS_URL (key prefix: RUNTIME_REDIS_KEY_PREFIX). */
+function redisSettings(r: { value: unknown; from: string } | undefined, env: Record<string, string | undefined>): RedisSettings | undefined {
+  if (!r) return undefined;
+  let settings: RedisSettings;
+  if (typeof r.value === 'string') settings = { url: r.value };
+  else if (r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value) && typeof (r.value as { url?: unknown }).url === 'string') {
+    const { url, keyPrefix, ...rest } = r.value as { url: string; keyPrefix?: unknown };
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new UsageError(`${r.from}: unknown setting \`${unknown[0]}\` (known: url, keyPrefix).`);
+    if (keyPrefix !== undefined && typeof keyPrefix !== 'string') throw new UsageError(`${r.from}: keyPrefix must be a string.`);
+    settings = { url, ...(keyPrefix !== undefined ? { keyPrefix } : {}) };
+  } else throw new UsageError(`${r.from} must be a Redis URL or a mapping with \`url\` (and optionally \`keyPrefix\`).`);
+  if (env.RUNTIME_REDIS_KEY_PREFIX) settings.keyPrefix = env.RUNTIME_REDIS_KEY_PREFIX;
+  try {
+    redisConnectionOptions(settings.url);
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new UsageError(error.message);
+    throw error;
+  }
+  return settings;
 }
 
 function port(value: string | undefined, flag: string): number | undefined {

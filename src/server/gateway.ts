@@ -14,6 +14,8 @@
 import { EventEmitter } from 'node:events';
 import { Redactor } from '../engine/redact.js';
 import { UpstreamClient } from '../engine/upstream/client.js';
+import type { PartialUpstreamPolicies, UpstreamPolicyResolver } from '../engine/upstream/policies.js';
+import { TokenProviders, registerTokenProviderMetrics } from '../engine/tokens/index.js';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import type { ValueProvider } from '../engine/binds.js';
 import type { ControlSource } from '../exposes/control/app.js';
@@ -60,6 +62,11 @@ export interface GatewayOptions {
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   maxBodyBytes?: number;
   upstreamTimeoutMs?: number;
+  /**
+   * Upstream traffic policies (retry, circuitBreaker, cache, timeouts): one set for every call, or a
+   * resolver per adapter/operation (what the `policies:` config produces). Defaults otherwise.
+   */
+  upstreamPolicies?: PartialUpstreamPolicies | UpstreamPolicyResolver;
   mcpPageSize?: number;
   allowedOrigins?: string[];
   allowedHosts?: string[];
@@ -131,7 +138,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     super();
     this.redactor = options.redactor ?? new Redactor();
     this.logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', redactor: this.redactor });
-    this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs });
+    const policies = options.upstreamPolicies;
+    this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs, policies: typeof policies === 'function' ? undefined : policies });
     this.mounts = new Mounts(this.logger);
     this.metrics = new RuntimeMetrics(
       {
@@ -143,6 +151,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       },
       { processMetrics: options.processMetrics },
     );
+    this.client.observer = this.metrics.upstream;
+    this.metrics.upstream.watch({ breakers: () => this.client.state().breakers, cache: () => this.client.state().cache, queues: () => this.client.state().queues });
+    if (options.providers instanceof TokenProviders) registerTokenProviderMetrics(this.metrics.registry, () => (options.providers as TokenProviders).list);
     if (options.tokenProviders !== undefined && options.providers === undefined) {
       this.logger.warn('runtime.yaml `tokenProviders` was given but no token provider module consumed it; binds are resolved from the environment.');
     }
@@ -169,7 +180,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   // ---------------------------------------------------------------- generations
 
   private build(previous: Generation | undefined): Promise<{ generation: Generation; errors: Diagnostic[] }> {
-    return buildGeneration(previous, { options: this.options, logger: this.logger, metrics: this.metrics, client: this.client, routes: this.upstreamRoutes(), redactor: this.redactor });
+    return buildGeneration(previous, { options: this.options, logger: this.logger, metrics: this.metrics, client: this.client, routes: this.upstreamRoutes(), redactor: this.redactor, policies: typeof this.options.upstreamPolicies === 'function' ? this.options.upstreamPolicies : undefined });
   }
 
   private handlerServices(): HandlerServices {
@@ -377,6 +388,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
         activeRequests: m.listener.activeRequests,
       })),
       reloads: { ...this.reloadCounts, last: this.lastReload },
+      upstream: { breakers: this.client.breakerStatus(), cache: this.client.state().cache },
     };
     return this.redactor.redactValue(doc);
   }

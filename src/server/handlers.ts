@@ -14,6 +14,7 @@ import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
 import { McpProtocol } from '../exposes/mcp/protocol.js';
 import { McpRegistry } from '../exposes/mcp/registry.js';
+import type { OriginPolicy } from '../exposes/pipeline/guard.js';
 import type { Capability } from '../capability/model.js';
 import type { Logger } from '../http/logger.js';
 import type { RequestObserver } from '../http/observer.js';
@@ -96,6 +97,7 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
     logger: services.logger,
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
+    origin: originPolicy(plan.host, services),
     edgeStages: services.policies?.restEdgeStages(corsPaths),
     callStages: services.policies?.callStages(),
   });
@@ -116,7 +118,7 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
   const registry = buildRegistry(plan, engineOf);
   const protocol = services.existingProtocol(key) ?? createMcpProtocol(registry, services);
   const app = buildMcpApp(() => protocol, {
-    origin: { allowedOrigins: services.allowedOrigins ?? [], allowedHosts: services.allowedHosts ?? defaultAllowedHosts(plan.host) },
+    origin: originPolicy(plan.host, services),
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
     edgeStages: services.policies?.mcpEdgeStages(),
@@ -134,7 +136,7 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
 
 function prepareControl(plan: ListenerPlan, services: HandlerServices): Prepared {
   const features = plan.builtin ? ALL_CONTROL_FEATURES : mergeFeatures(plan.control.map((c) => controlFeatures(c.adapter.settings)));
-  const app = buildControlApp(services.control, features);
+  const app = buildControlApp(services.control, features, originPolicy(plan.host, services));
   return {
     plan,
     key: listenerKey(plan),
@@ -159,6 +161,14 @@ export function buildRegistry(plan: Pick<ListenerPlan, 'mcp'>, engineOf: EngineO
     for (const prompt of adapter.prompts) registry.addPrompt(prompt, adapter.namespace);
   }
   return registry;
+}
+
+/**
+ * The host/origin rules of a listener (every kind): its default hosts, widened
+ * by `--allowed-host` / `allowedHosts` / RUNTIME_ALLOWED_HOSTS, and the allowed origins.
+ */
+function originPolicy(host: string, services: Pick<HandlerServices, 'allowedOrigins' | 'allowedHosts'>): OriginPolicy {
+  return { allowedOrigins: services.allowedOrigins ?? [], allowedHosts: [...defaultAllowedHosts(host), ...(services.allowedHosts ?? [])] };
 }
 
 /** Loopback binds accept only loopback Host headers; a server bound to all interfaces accepts any host. */

@@ -38,13 +38,11 @@ describe('RuntimeMetrics', () => {
     expect(text).toContain('runtime_rate_limit_evictions 1');
   });
 
-  it('keeps recording cheap (pre-bound label children)', () => {
+  it('records every sample through its pre-bound label children (timing lives in bench/)', async () => {
     const m = new RuntimeMetrics(source, { processMetrics: false });
     const sample = { surface: 'rest' as const, adapter: 'a', operation: 'a.op', status: 200, durationMs: 1, upstreamStatus: 200, upstreamMs: 1 };
-    m.request(sample);
-    const t0 = performance.now();
-    for (let i = 0; i < 100_000; i++) m.request(sample);
-    const perCall = ((performance.now() - t0) * 1000) / 100_000;
-    expect(perCall).toBeLessThan(5); // microseconds; typically well under 1
+    for (let i = 0; i < 1000; i++) m.request(sample);
+    const text = await m.text();
+    expect(text).toMatch(/runtime_requests_total\{[^}]*operation="a\.op"[^}]*\} 1000/);
   });
 });

@@ -6,6 +6,7 @@
  * observation.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { UpstreamMetrics } from '../engine/upstream/metrics.js';
 
 export interface RequestSample {
   surface: 'rest' | 'mcp';
@@ -39,6 +40,8 @@ interface BoundUpstream {
 
 export class RuntimeMetrics {
   readonly registry = new Registry();
+  /** Retry, breaker, cache, queue and deadline metrics of the upstream client (it reports into these). */
+  readonly upstream = new UpstreamMetrics(this.registry);
   private readonly requests: Counter<string>;
   private readonly requestDuration: Histogram<string>;
   private readonly upstreamCalls: Counter<string>;
