@@ -101,6 +101,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       providers,
       tokenProviders: config.tokenProviders,
       policies: config.policies,
+      rateLimitStore: shared?.bucketStore,
       logger,
       redactor,
     });

@@ -29,6 +29,7 @@ import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import type { Policies } from '../policies/config.js';
 import { InboundPolicies } from '../policies/inbound.js';
+import type { BucketStore } from '../policies/rate-limit/store.js';
 import { Mounts } from './mounting.js';
 import type { ListenerKind } from './plan.js';
 import { requestObserver } from './request-log.js';
@@ -90,6 +91,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** Traffic policies (runtime.yaml `policies:`, src/policies/config.ts); built-in defaults when absent. */
   policies?: Policies;
+  /** Where rate-limit buckets live (Redis with `--redis-url`, src/server/shared-state); this process's memory when absent. */
+  rateLimitStore?: BucketStore;
 }
 
 export interface ReloadResult {
@@ -160,7 +163,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     }
     this.observe = requestObserver(this.logger, this.metrics);
     const metrics = this.metrics;
-    this.inbound = new InboundPolicies(options.policies, { observer: { limited: (scope) => metrics.rateLimited(scope) } });
+    this.inbound = new InboundPolicies(options.policies, { store: options.rateLimitStore, observer: { limited: (scope) => metrics.rateLimited(scope) } });
     metrics.watchRateLimiter(() => this.inbound.stats());
   }
 

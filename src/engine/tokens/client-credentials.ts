@@ -283,6 +283,7 @@ export class ClientCredentialsProvider implements ValueProvider {
       this.negative.delete(key);
       this.cache.delete(key);
       this.cache.set(key, entry);
+      this.remember(entry); // a token another process minted is as secret here as one minted here
       while (this.cache.size > this.spec.maxEntries) this.cache.delete(this.cache.keys().next().value!);
     }
     return entry;

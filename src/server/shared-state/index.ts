@@ -11,6 +11,8 @@ import type { Registry } from 'prom-client';
 import type { TokenStore } from '../../engine/tokens/store.js';
 import { IpcTokenStore } from '../cluster-token-store.js';
 import { RedisState, type SharedStateLogger } from './redis.js';
+import { MemoryBucketStore, type BucketStore } from '../../policies/rate-limit/store.js';
+import { RedisBucketStore } from './redis-bucket-store.js';
 import { RedisTokenStore } from './redis-token-store.js';
 import type { RedisSettings } from './redis-url.js';
 import { Sealer, STATE_KEY_ENV } from './sealed.js';
@@ -18,6 +20,7 @@ import { Sealer, STATE_KEY_ENV } from './sealed.js';
 export { FALLBACK, RedisState, type Fallback, type SharedStateLogger } from './redis.js';
 export { RedisUrlError, redactUrl, redisConnectionOptions } from './redis-url.js';
 export { RedisTokenStore } from './redis-token-store.js';
+export { RedisBucketStore } from './redis-bucket-store.js';
 export { Sealer, STATE_KEY_ENV, StateKeyError } from './sealed.js';
 
 export type { RedisSettings } from './redis-url.js';
@@ -35,10 +38,15 @@ export interface SharedStateOptions {
 type MeteredTokenStore = TokenStore & { registerMetrics(registry: Registry): void };
 
 export class SharedState {
+  /** Rate-limit buckets in Redis (the in-memory store answers while Redis is down); undefined without Redis. */
+  readonly bucketStore: BucketStore | undefined;
+
   private constructor(
     readonly redis: RedisState | undefined,
     readonly tokenStore: MeteredTokenStore | undefined,
-  ) {}
+  ) {
+    this.bucketStore = redis ? new RedisBucketStore(redis, new MemoryBucketStore()) : undefined;
+  }
 
   /** Throws StateKeyError when tokens would go to Redis without a usable RUNTIME_STATE_KEY (checked before connecting). */
   static create(options: SharedStateOptions): SharedState {

@@ -9,25 +9,9 @@
  * when it would be full again: Redis holds only the callers active lately.
  * Redis down → the local (in-memory) store answers, counted as a fallback.
  */
+import type { BucketRule, BucketStore, TakeResult } from '../../policies/rate-limit/store.js';
 import type { RedisState } from './redis.js';
 import { FALLBACK } from './redis.js';
-
-/** The policies module's bucket store shapes (structurally the same as src/policies/rate-limit/store.ts). */
-export interface BucketRule {
-  capacity: number;
-  refillPerSecond: number;
-}
-export interface TakeResult {
-  allowed: boolean;
-  remaining: number;
-  resetMs: number;
-  retryAfterMs: number;
-}
-export interface BucketStore {
-  take(key: string, rule: BucketRule): Promise<TakeResult>;
-  size(): number;
-  close?(): Promise<void>;
-}
 
 const TAKE = `
 local capacity = tonumber(ARGV[1])

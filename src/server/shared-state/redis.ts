@@ -27,8 +27,10 @@ export interface RedisStateOptions {
   /** Prefix of every key (several deployments may share one Redis). Default `capability-runtime:`. */
   keyPrefix?: string;
   logger?: SharedStateLogger;
-  /** A command slower than this counts as Redis being unavailable (default 500 ms). */
+  /** A command slower than this counts as Redis being unavailable (default 2000 ms; then Redis is skipped for `pauseMs`). */
   commandTimeoutMs?: number;
+  /** After a timed-out command, how long every store uses local state without asking Redis (default 5000 ms). */
+  pauseMs?: number;
 }
 
 export class RedisState {
@@ -42,8 +44,12 @@ export class RedisState {
   private closed = false;
   private readonly fallbackCounts = new Map<string, number>();
   private logger?: SharedStateLogger;
+  /** Epoch ms until which Redis is not asked (it answered too slowly: a hung Redis must not slow every request). */
+  private pausedUntil = 0;
+  private readonly pauseMs: number;
 
   constructor(url: string, options: RedisStateOptions = {}) {
+    this.pauseMs = options.pauseMs ?? 5_000;
     const { display, ...connection } = redisConnectionOptions(url);
     this.display = display;
     this.keyPrefix = options.keyPrefix ?? 'capability-runtime:';
@@ -53,7 +59,7 @@ export class RedisState {
       // Commands issued while disconnected fail at once instead of queueing behind a dead connection.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 500,
+      commandTimeout: options.commandTimeoutMs ?? 2_000,
       connectTimeout: 2_000,
       // Keep trying for as long as we live: Redis coming back means sharing resumes.
       retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
@@ -85,10 +91,14 @@ export class RedisState {
 
   /** Runs a command for `store`; FALLBACK when Redis is down or the command failed (counted, never thrown). */
   async run<T>(store: string, command: (client: Redis) => Promise<T>): Promise<T | Fallback> {
-    if (!this.up) return this.fallback(store);
+    if (!this.up || Date.now() < this.pausedUntil) return this.fallback(store);
     try {
       return await command(this.client);
     } catch (error) {
+      if (/timed out/i.test((error as Error).message)) {
+        this.pausedUntil = Date.now() + this.pauseMs;
+        this.logger?.warn({ redis: this.display, store, pauseMs: this.pauseMs }, `shared state: Redis at ${this.display} answers too slowly; using local state for ${this.pauseMs} ms`);
+      }
       this.logger?.debug?.({ redis: this.display, store, err: (error as Error).message }, 'shared state: Redis command failed; using local state');
       return this.fallback(store);
     }

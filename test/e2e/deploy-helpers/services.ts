@@ -66,7 +66,7 @@ class Child {
     return this.process.exitCode === null && this.process.signalCode === null;
   }
 
-  waitForLine(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  waitForLine(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     const found = this.lines.find((l) => pattern.test(l));
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -93,6 +93,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same socket, empty. */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that hangs (connection open, no answers). */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -116,7 +119,10 @@ export async function startRedis(dir: string): Promise<RedisServer> {
       await child?.stop('SIGKILL');
     },
     restart: start,
+    freeze: () => child?.process.kill('SIGSTOP'),
+    thaw: () => child?.process.kill('SIGCONT'),
     stop: async () => {
+      child?.process.kill('SIGCONT');
       await child?.stop('SIGTERM');
     },
   };
@@ -220,9 +226,10 @@ export async function startReplica(args: string[], env: Record<string, string>, 
     }),
   );
   // --workers: the primary prints only its control listener; the workers' REST port is in /health/ready.
-  const restLine = options.cluster ? '' : await child.waitForLine(/REST listening on http:\/\/[^ "]+/);
-  const controlLine = await child.waitForLine(/CONTROL listening on http:\/\/[^ "]+/);
-  await child.waitForLine(/"msg":"ready: /);
+  // Generous: several replicas start at once on a small, busy machine.
+  const restLine = options.cluster ? '' : await child.waitForLine(/REST listening on http:\/\/[^ "]+/, 60_000);
+  const controlLine = await child.waitForLine(/CONTROL listening on http:\/\/[^ "]+/, 60_000);
+  await child.waitForLine(/"msg":"ready: /, 60_000);
   const rest = /REST listening on (http:\/\/[^ "]+)/.exec(restLine)?.[1] ?? '';
   const control = /CONTROL listening on (http:\/\/[^ "]+)/.exec(controlLine)![1]!;
   return { rest, control, child, port: rest ? Number(new URL(rest).port) : 0, stop: (signal) => child.stop(signal) };

@@ -6,6 +6,7 @@
  * added, a file added, a version broken, fixed, a file removed); every
  * replica picks up each change by itself, and not one request fails.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
@@ -36,11 +37,15 @@ describe.skipIf(!available)('hot reload under load on 3 replicas (ConfigMap upda
     volume = new ConfigMapVolume(join(dir.path, 'capabilities'));
     files['stable.yaml'] = capabilityYaml({ name: 'stable', tools: [] });
     files['beta.yaml'] = capabilityYaml({ name: 'beta', tools: [] });
+    files['limited.yaml'] = capabilityYaml({ name: 'limited', tools: [] });
     publish();
-    const args = [volume.dir, '--watch', '--redis-url', redis.url, '--log-level', 'info', ...['stable', 'beta', 'gamma'].flatMap((n) => ['--upstream', `${n}=${upstream.url}`])];
+    // One adapter rate-limited: 6 requests, then one per 100 s, one bucket for every caller — kept in Redis.
+    const config = join(dir.path, 'runtime.yaml');
+    writeFileSync(config, ['policies:', '  overrides:', '    - match: { adapter: limited-rest }', '      rateLimit: { requestsPerSecond: 0.01, burst: 6, key: global }', ''].join('\n'));
+    const args = [volume.dir, '--config', config, '--watch', '--redis-url', redis.url, '--allowed-host', 'runtime.test', '--log-level', 'info', ...['stable', 'beta', 'gamma', 'limited'].flatMap((n) => ['--upstream', `${n}=${upstream.url}`])];
     replicas = await Promise.all([0, 1, 2].map(() => startReplica(args, {})));
     nginx = await startNginx(dir.path, replicas.map((r) => `127.0.0.1:${r.port}`));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await nginx?.stop();
@@ -111,4 +116,18 @@ describe.skipIf(!available)('hot reload under load on 3 replicas (ConfigMap upda
     expect(requests).toBeGreaterThan(30);
     for (const applied of reloads) expect(applied).toBeGreaterThanOrEqual(4);
   }, 90_000);
+
+  it('rate-limit buckets are shared: 6 requests allowed across the three replicas, not 6 per replica', async () => {
+    const answers: { status: number; retryAfter: string | null }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await nginx.fetch('/v1/limited/items');
+      await res.text();
+      answers.push({ status: res.status, retryAfter: res.headers.get('retry-after') });
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 429, 429, 429, 429]);
+    for (const a of answers.slice(6)) expect(Number(a.retryAfter)).toBeGreaterThan(1);
+    // and the three replicas answered (nginx round robin), so the bucket really was shared
+    const limited = await Promise.all(replicas.map(async (r) => (await (await fetch(`${r.control}/metrics`)).text()).includes('runtime_rate_limited_total{')));
+    expect(limited.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+  }, 30_000);
 });

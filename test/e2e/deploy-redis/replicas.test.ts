@@ -62,12 +62,15 @@ describe.skipIf(!available)('3 replicas sharing Redis behind nginx', () => {
       TOKEN_PROVIDER_FLAG,
       '--log-level',
       'info',
+      // the load balancer forwards the public host name, as a real one would
+      '--allowed-host',
+      'runtime.test',
     ];
     const env = { LEAN_CLIENT_ID: SANDBOX_CLIENT_ID, LEAN_CLIENT_SECRET: SANDBOX_CLIENT_SECRET, RUNTIME_STATE_KEY: STATE_KEY };
     replicas = await Promise.all([0, 1, 2].map(() => startReplica(args, env)));
     await Promise.all(replicas.map((r) => r.child.waitForLine(/shared state on Redis/)));
     nginx = await startNginx(dir.path, replicas.map((r) => `127.0.0.1:${r.port}`));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await nginx?.stop();
@@ -93,7 +96,7 @@ describe.skipIf(!available)('3 replicas sharing Redis behind nginx', () => {
     expect(count('minted')).toBe(1);
     expect(count('shared')).toBe(2);
     expect(count('local')).toBe(0);
-  }, 30_000);
+  }, 60_000);
 
   it('keeps the token sealed in Redis: no token, client id or secret in clear', async () => {
     const client = new Redis({ path: redis.socket, lazyConnect: true, maxRetriesPerRequest: 0 });
@@ -157,7 +160,7 @@ describe.skipIf(!available)('3 replicas sharing Redis behind nginx', () => {
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThan(20);
     for (const r of replicas) expect(r.child.lines.join('\n')).not.toContain(SANDBOX_CLIENT_SECRET);
-  }, 60_000);
+  }, 120_000);
 
   it('nginx logged no upstream errors', () => {
     let errors = '';

@@ -8,9 +8,11 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenProviders, parseTokenProviderSpecs, type ClientCredentialsProvider } from '../../../src/engine/tokens/index.js';
+import { Redactor } from '../../../src/engine/redact.js';
 import { UpstreamClient } from '../../../src/engine/upstream/client.js';
 import { UpstreamRoutes } from '../../../src/engine/upstream/routes.js';
-import { RedisBucketStore, type BucketRule, type BucketStore, type TakeResult } from '../../../src/server/shared-state/redis-bucket-store.js';
+import type { BucketRule, BucketStore, TakeResult } from '../../../src/policies/rate-limit/store.js';
+import { RedisBucketStore } from '../../../src/server/shared-state/redis-bucket-store.js';
 import { RedisState, RedisTokenStore, Sealer } from '../../../src/server/shared-state/index.js';
 import { startEchoUpstream, type EchoUpstream, type RecordedRequest, type Reply } from '../../helpers/echo-upstream.js';
 import { redisServer, scratch, startRedis, type RedisServer, type Scratch } from '../deploy-helpers/services.js';
@@ -37,11 +39,11 @@ describe.skipIf(!redisServer)('shared-state stores on a real Redis', () => {
     await waitFor(() => state.isUp || undefined, 5000, 'Redis connection');
     return state;
   };
-  const replica = async (secret = KEY, prefix = 'stores:'): Promise<{ provider: ClientCredentialsProvider; store: RedisTokenStore; state: RedisState }> => {
+  const replica = async (secret = KEY, prefix = 'stores:', redactor?: Redactor): Promise<{ provider: ClientCredentialsProvider; store: RedisTokenStore; state: RedisState }> => {
     const state = await connect(prefix);
     const store = new RedisTokenStore(state, Sealer.fromSecret(secret), { pollMs: 10 });
     const specs = parseTokenProviderSpecs('API_TOKEN=client_credentials:https://idp.example.com/oauth2/token?client_id_env=IDP_CLIENT_ID&client_secret_env=IDP_CLIENT_SECRET&scope=api');
-    const provider = createTokenProviders(specs, { client, env: ENV, routes: new UpstreamRoutes([['https://idp.example.com', idp.url]]), tokenStore: store }).provider('API_TOKEN')!;
+    const provider = createTokenProviders(specs, { client, env: ENV, routes: new UpstreamRoutes([['https://idp.example.com', idp.url]]), tokenStore: store, redactor }).provider('API_TOKEN')!;
     return { provider, store, state };
   };
 
@@ -75,6 +77,16 @@ describe.skipIf(!redisServer)('shared-state stores on a real Redis', () => {
     expect(tokenRequests()).toBe(1);
     expect(replicas.map((r) => r.store.counts.minted).reduce((a, b) => a + b)).toBe(1);
     expect(replicas.map((r) => r.store.counts.shared).reduce((a, b) => a + b)).toBe(2);
+  });
+
+  it('a token minted by another replica is redacted here too (regression: only local mints were)', async () => {
+    const redactor = new Redactor();
+    const a = await replica();
+    const b = await replica(KEY, 'stores:', redactor);
+    const token = await a.provider.get('API_TOKEN');
+    expect(await b.provider.get('API_TOKEN')).toBe(token);
+    expect(b.store.counts.shared).toBe(1);
+    expect(redactor.redact(`upstream echoed Bearer ${token}`)).not.toContain(token);
   });
 
   it('a replica with another RUNTIME_STATE_KEY cannot read the sealed token (it mints its own)', async () => {
@@ -120,6 +132,31 @@ describe.skipIf(!redisServer)('shared-state stores on a real Redis', () => {
     expect(ta).toBe(tb);
     expect(tokenRequests()).toBe(1);
     expect(await registry.metrics()).toContain('runtime_shared_state_up 1');
+  }, 30_000);
+
+  it('a hung Redis (no answers) costs one command timeout, then local state for a pause, then sharing again', async () => {
+    const state = new RedisState(redis.url, { keyPrefix: 'stores:', commandTimeoutMs: 1500, pauseMs: 2000 });
+    states.push(state);
+    await waitFor(() => state.isUp || undefined, 5000, 'Redis connection');
+    const a = new RedisBucketStore(state, {
+      take: async () => ({ allowed: true, remaining: 99, resetMs: 0, retryAfterMs: 0 }),
+      size: () => 0,
+    });
+    const rule = { capacity: 1, refillPerSecond: 0.01 };
+    expect((await a.take('hung|x', rule)).remaining).toBe(0); // Redis answered
+    redis.freeze();
+    try {
+      let started = performance.now();
+      expect((await a.take('hung|x', rule)).remaining).toBe(99); // timed out → local
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1400);
+      started = performance.now();
+      expect((await a.take('hung|x', rule)).remaining).toBe(99); // paused: Redis is not asked, so no command timeout to wait for
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      redis.thaw();
+    }
+    await waitFor(async () => ((await a.take('hung|x', rule)).remaining === 0 ? true : undefined), 5000, 'Redis to be asked again');
+    expect(state.fallbacks().ratelimit).toBeGreaterThanOrEqual(2);
   }, 30_000);
 
   it('rate-limit buckets are shared: two replicas draw on one bucket; Redis down → local buckets answer', async () => {
