@@ -241,6 +241,7 @@ export function resolveServeConfig(
       retry: text('retry'),
       circuitBreaker: text('circuitBreaker'),
       cache: text('cache'),
+      upstreamTimeoutMs: positive(text('upstreamTimeout'), '--upstream-timeout'),
     });
   } catch (error) {
     if (error instanceof PolicyConfigError) throw new UsageError(error.message);
@@ -265,7 +266,8 @@ export function resolveServeConfig(
     logLevel: logLevel as LogLevel,
     logFormat: logFormat as ServeConfig['logFormat'],
     maxBodyBytes: positive(text('maxBodyBytes'), '--max-body-bytes') ?? 1024 * 1024,
-    upstreamTimeoutMs: positive(text('upstreamTimeout'), '--upstream-timeout') ?? 30_000,
+    // One knob, two spellings: --upstream-timeout (when given) wins over policies.timeouts.totalMs.
+    upstreamTimeoutMs: policies.defaults.timeouts.totalMs,
     allowedOrigins: list('allowedOrigin'),
     allowedHosts: list('allowedHost'),
     tokenProviders: fileValues.tokenProviders,

@@ -127,6 +127,12 @@ policies:
     expect(errorOf(() => parsePolicies(undefined, {}, { corsOrigins: ['ftp://x'] })).message).toMatch(/--cors-origin must be/);
   });
 
+  it('hands the engine each operation’s upstream policies (the upstream client’s shapes)', () => {
+    const p = parsePolicies({ retry: { maxAttempts: 2 }, overrides: [{ match: { adapter: 'pay', operation: 'create' }, retry: false, cache: { ttlMs: 5 } }] }, {}, { upstreamTimeoutMs: 1234 });
+    expect(p.upstream({ adapter: 'pay', operation: 'create' })).toMatchObject({ retry: { enabled: false, maxAttempts: 2 }, cache: { enabled: true, ttlMs: 5 }, timeouts: { totalMs: 1234 } });
+    expect(p.upstream({ adapter: 'pay', operation: 'list' })).toMatchObject({ retry: { enabled: true, maxAttempts: 2 }, cache: { enabled: false } });
+  });
+
   it('normalises origins', () => {
     expect(normalizeOrigin('https://App.Example.com:443')).toBe('https://app.example.com');
     expect(normalizeOrigin('http://localhost:5173/')).toBe('http://localhost:5173');

@@ -15,26 +15,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_CACHE,
+  DEFAULT_DEADLINE,
+  DEFAULT_RETRY,
+  type BreakerOptions,
+  type CacheOptions,
+  type DeadlineOptions,
+  type RetryOptions,
+  type UpstreamPolicyResolver,
+} from '../engine/upstream/policies.js';
 
-export interface RetryPolicy {
-  enabled: boolean;
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A `Retry-After` longer than this is not waited for (the call fails instead). */
-  retryAfterCapMs: number;
-  /** Retries allowed as a share of first attempts (0.1 = at most 10 % extra load). */
-  budgetRatio: number;
-}
-
-export interface CircuitBreakerPolicy {
-  enabled: boolean;
-  failureThreshold: number;
-  windowMs: number;
-  openMs: number;
-  halfOpenProbes: number;
-}
+// The upstream policies' shapes and defaults are the upstream client's own (one source of truth).
+export type RetryPolicy = RetryOptions;
+export type CircuitBreakerPolicy = BreakerOptions;
 
 export type RateLimitKey = 'caller' | 'global';
 
@@ -50,12 +45,7 @@ export interface RateLimitPolicy {
   per: 'adapter' | 'operation';
 }
 
-export interface CachePolicy {
-  enabled: boolean;
-  ttlMs: number;
-  maxBytes: number;
-  honourCacheControl: boolean;
-}
+export type CachePolicy = CacheOptions;
 
 export interface CorsPolicy {
   enabled: boolean;
@@ -70,12 +60,7 @@ export interface CorsPolicy {
   maxAgeSeconds: number;
 }
 
-export interface TimeoutPolicy {
-  /** Whole upstream call, queue time and retries included. */
-  totalMs: number;
-  /** Calls waiting for a connection to one origin before new ones are refused. */
-  queueMax: number;
-}
+export type TimeoutPolicy = DeadlineOptions;
 
 export interface PolicySettings {
   retry: RetryPolicy;
@@ -95,12 +80,12 @@ export interface PolicyOverride extends PartialSettings {
 }
 
 export const DEFAULT_POLICIES: Readonly<PolicySettings> = deepFreeze({
-  retry: { enabled: true, maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2000, retryAfterCapMs: 10_000, budgetRatio: 0.1 },
-  circuitBreaker: { enabled: true, failureThreshold: 5, windowMs: 30_000, openMs: 30_000, halfOpenProbes: 1 },
+  retry: { ...DEFAULT_RETRY },
+  circuitBreaker: { ...DEFAULT_BREAKER },
   rateLimit: { enabled: false, requestsPerSecond: 20, burst: 40, key: 'caller', per: 'adapter' },
-  cache: { enabled: false, ttlMs: 60_000, maxBytes: 32 * 1024 * 1024, honourCacheControl: true },
+  cache: { ...DEFAULT_CACHE },
   cors: { enabled: false, origins: [], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], headers: [], exposeHeaders: [], credentials: false, maxAgeSeconds: 600 },
-  timeouts: { totalMs: 30_000, queueMax: 256 },
+  timeouts: { ...DEFAULT_DEADLINE },
 });
 
 type FieldSpec =
@@ -147,6 +132,8 @@ export interface PolicyFlags {
   circuitBreaker?: string;
   /** `--cache <on|off>`. */
   cache?: string;
+  /** `--upstream-timeout <ms>` (when given): the default `timeouts.totalMs`. */
+  upstreamTimeoutMs?: number;
 }
 
 /** A wrong `policies:` section (or policy flag). `message` already names the file and line when known. */
@@ -192,6 +179,9 @@ export class Policies {
     }
     return settings;
   }
+
+  /** The upstream policies (retry, breaker, cache, timeouts) per adapter/operation, as the engine asks for them. */
+  readonly upstream: UpstreamPolicyResolver = (match) => this.for(match.adapter, match.operation);
 
   /** Whether any operation could have this policy on (lets callers skip building it at all). */
   anyEnabled(name: Exclude<PolicyName, 'timeouts'>): boolean {
@@ -398,6 +388,7 @@ function applyFlags(defaults: PolicySettings, flags: PolicyFlags): void {
     else if (/^(off|false|no|0)$/i.test(value.trim())) policy.enabled = false;
     else fail(flag, `must be on or off, got \`${value}\`.`);
   };
+  if (flags.upstreamTimeoutMs !== undefined) defaults.timeouts.totalMs = flags.upstreamTimeoutMs;
   toggle('--retry', flags.retry, defaults.retry);
   toggle('--circuit-breaker', flags.circuitBreaker, defaults.circuitBreaker);
   toggle('--cache', flags.cache, defaults.cache);

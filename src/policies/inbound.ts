@@ -48,6 +48,19 @@ export class InboundPolicies {
     return [...(tracing ? [tracing] : []), ...(this.rateLimit ? [this.rateLimit] : [])];
   }
 
+  /** Origins CORS allows on any of these adapters (or their operations): the cross-site guard must let them through. */
+  corsOrigins(adapters: readonly string[]): string[] {
+    const origins = new Set<string>();
+    const add = (cors: { enabled: boolean; origins: readonly string[] }) => {
+      if (cors.enabled) for (const o of cors.origins) origins.add(o);
+    };
+    for (const adapter of adapters) {
+      add(this.policies.for(adapter).cors);
+      for (const o of this.policies.overrides) if (o.match.adapter === adapter && o.match.operation !== undefined) add(this.policies.for(adapter, o.match.operation).cors);
+    }
+    return [...origins];
+  }
+
   /** For the metrics gauges. */
   stats(): { buckets: number; evictions: number } {
     return { buckets: this.limiter.size(), evictions: this.memory?.evictions ?? 0 };

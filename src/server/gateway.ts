@@ -144,7 +144,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     this.redactor = options.redactor ?? new Redactor();
     this.logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', redactor: this.redactor });
     const policies = options.upstreamPolicies;
-    this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs, policies: typeof policies === 'function' ? undefined : policies });
+    // Calls that bring no operation's policies (token mints) use the runtime's defaults.
+    this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs, policies: typeof policies === 'function' ? options.policies?.defaults : policies });
     this.upstreamPolicies = typeof policies === 'function' ? policies : policies === undefined && options.policies ? upstreamPoliciesOf(options.policies, options.upstreamTimeoutMs) : undefined;
     this.mounts = new Mounts(this.logger);
     this.metrics = new RuntimeMetrics(
@@ -171,7 +172,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
 
   /** Loads, validates and starts serving. Throws StartupError with diagnostics when it cannot. */
   static async start(options: GatewayOptions): Promise<Gateway> {
-    const runtime = new Gateway(options);
+    // The `policies:` configuration resolves each operation's upstream policies too.
+    const runtime = new Gateway(options.policies && options.upstreamPolicies === undefined ? { ...options, upstreamPolicies: options.policies.upstream } : options);
     try {
       const { generation } = await runtime.build(undefined);
       await runtime.activate(generation);

@@ -93,12 +93,15 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
     }
   }
   const corsPaths = routes.map((r) => ({ path: r.path, adapter: r.label.split('.')[0]!, methods: [r.method] }));
+  const origin = originPolicy(plan.host, services);
+  // Origins the adapters' CORS policy invites may also send unsafe methods (the cross-site guard lets them through).
+  const invited = services.policies?.corsOrigins(plan.rest.map((p) => p.adapter.namespace)) ?? [];
   const app = buildRestApp(routes, {
     redactor: services.redactor,
     logger: services.logger,
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
-    origin: originPolicy(plan.host, services),
+    origin: invited.length > 0 ? { ...origin, allowedOrigins: [...origin.allowedOrigins, ...invited] } : origin,
     edgeStages: services.policies?.restEdgeStages(corsPaths),
     callStages: services.policies?.callStages(),
     openapi: () => exportOpenApi(plan.rest),

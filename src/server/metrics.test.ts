@@ -36,6 +36,9 @@ describe('RuntimeMetrics', () => {
     expect(text).toContain('runtime_rate_limited_total{surface="mcp",adapter="pay-mcp",operation="create-payment"} 1');
     expect(text).toContain('runtime_rate_limit_buckets 7');
     expect(text).toContain('runtime_rate_limit_evictions 1');
+    // the upstream policies' metrics live in the same registry
+    expect(text).toContain('runtime_cache_requests_total{result="hit"} 0');
+    expect(text).toContain('# TYPE runtime_circuit_breaker_state gauge');
   });
 
   it('records every sample through its pre-bound label children (timing lives in bench/)', async () => {

@@ -208,21 +208,6 @@ export class UpstreamClient {
   }
 
   async send(request: UpstreamRequest, options: SendOptions | AbortSignal = {}): Promise<UpstreamResponse> {
-    // Tracing (a no-op unless a request span is active): one client span per call, retries included,
-    // and its traceparent sent upstream.
-    const span = startClientSpan(request.method, request.url, request.headers);
-    if (!span) return this.sendUntraced(request, options);
-    try {
-      const response = await this.sendUntraced(request, options);
-      endClientSpan(span, response.status);
-      return response;
-    } catch (error) {
-      endClientSpan(span, undefined, error);
-      throw error;
-    }
-  }
-
-  private async sendUntraced(request: UpstreamRequest, options: SendOptions | AbortSignal): Promise<UpstreamResponse> {
     const { signal, policies = this.policies, traits = {} } = options instanceof AbortSignal ? { signal: options } : options;
     const started = performance.now();
     const deadlineAt = started + policies.timeouts.totalMs;
@@ -289,7 +274,15 @@ export class UpstreamClient {
       let response: UpstreamResponse | undefined;
       let failure: unknown;
       try {
-        response = await this.attempt(request, origin, deadlineAt, policies, traits.operation ?? '', signal);
+        // Tracing (a no-op unless a request span is active): one client span per attempt, its traceparent sent upstream.
+        const span = startClientSpan(request.method, request.url, request.headers, attempt > 1 ? { 'http.request.resend_count': attempt - 1 } : undefined);
+        try {
+          response = await this.attempt(request, origin, deadlineAt, policies, traits.operation ?? '', signal);
+        } catch (error) {
+          endClientSpan(span, undefined, error);
+          throw error;
+        }
+        endClientSpan(span, response.status);
         response.durationMs = performance.now() - started;
         response.attempts = attempt;
         if (response.status >= 500) ticket?.failure();

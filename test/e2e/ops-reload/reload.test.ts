@@ -5,6 +5,7 @@
  * is invalid, the old version keeps serving and the error is logged).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePolicies } from '../../../src/policies/config.js';
 import { FileWatcher } from '../../../src/server/watch.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
@@ -12,7 +13,22 @@ import { callTool, capabilityYaml, listTools, tempDir, waitFor, type TempDir } f
 
 const UPSTREAMS = ['stable', 'beta', 'gamma', 'epsilon', 'zeta'];
 
-describe('hot reload under load', () => {
+/** The same scenario bare and with every inbound policy on (limits generous enough never to refuse): still zero failures. */
+const VARIANTS = [
+  { name: 'no policies', policies: undefined },
+  {
+    name: 'policies on',
+    policies: parsePolicies({
+      rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 },
+      cors: { origins: ['https://app.example.com'] },
+      retry: { enabled: true },
+      circuitBreaker: { enabled: true },
+      overrides: [{ match: { adapter: 'stable-rest', operation: 'get0' }, rateLimit: { requestsPerSecond: 500_000 } }],
+    }),
+  },
+];
+
+describe.each(VARIANTS)('hot reload under load ($name)', ({ policies }) => {
   let upstream: EchoUpstream;
   let dir: TempDir;
   let rt: TestRuntime;
@@ -33,6 +49,7 @@ describe('hot reload under load', () => {
     dir.write('beta.yaml', capabilityYaml({ name: 'beta', ...ports() }));
     rt = await startTestRuntime({
       paths: [dir.path],
+      policies,
       upstream: Object.fromEntries(UPSTREAMS.map((n) => [n, upstream.url])),
     });
   });

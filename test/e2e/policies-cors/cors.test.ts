@@ -80,6 +80,8 @@ describe('CORS for REST adapters', () => {
     const notAllowed = await fetch(`${rt.restUrl}/v1/web/items/1`, { method: 'DELETE', headers: { origin: APP } });
     expect(notAllowed.status).toBe(405);
     expect(notAllowed.headers.get('access-control-allow-origin')).toBe(APP);
+    // the cross-site guard lets an invited origin's unsafe methods through (405 above), not another site's
+    expect((await fetch(`${rt.restUrl}/v1/web/items/1`, { method: 'DELETE', headers: { origin: 'https://evil.example' } })).status).toBe(403);
     const evil = await fetch(`${rt.restUrl}/v1/web/items/1`, { headers: { origin: 'https://evil.example' } });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     expect(evil.headers.get('vary')).toBe('Origin');

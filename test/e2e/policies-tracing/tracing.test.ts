@@ -65,7 +65,7 @@ describe('OpenTelemetry tracing', () => {
     const mcpLine = await cli.waitForLine(/MCP listening on/);
     rest = /http:\/\/[^\s"]+/.exec(restLine)![0].replace(/\/$/, '');
     mcp = /http:\/\/[^\s"]+/.exec(mcpLine)![0];
-  });
+  }, 90_000); // builds dist/ when stale and starts a child process: slow on a loaded 2-core machine
   afterAll(async () => {
     cli?.kill();
     await cli?.exited;
