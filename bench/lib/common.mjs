@@ -36,7 +36,7 @@ export function parseArgs(argv, spec) {
       value = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
-    let key = camel(arg);
+    const key = camel(arg);
     if (!(key in spec) && arg.startsWith('no-') && camel(arg.slice(3)) in spec) {
       out[camel(arg.slice(3))] = false;
       continue;
@@ -100,7 +100,7 @@ export async function killAll() {
   await Promise.all([...children].map((c) => stopProcess(c)));
 }
 
-let cleanupHooks = [];
+const cleanupHooks = [];
 export function onCleanup(fn) {
   cleanupHooks.push(fn);
 }
@@ -344,7 +344,12 @@ function treeTicks(all, root, withReaped) {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, t] of all) if (!tree.has(pid) && tree.has(t.ppid)) (tree.add(pid), (grew = true));
+    for (const [pid, t] of all) {
+      if (!tree.has(pid) && tree.has(t.ppid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
   }
   let ticks = 0;
   for (const pid of tree) {

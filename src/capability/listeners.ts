@@ -4,8 +4,9 @@
  * (clashes across files) must agree on, so they live here, in the public
  * capability layer, rather than inside either of them.
  */
-export const DEFAULT_REST_PORT = 8080;
-export const DEFAULT_MCP_PORT = 9090;
+import { DEFAULT_MCP_PORT, DEFAULT_REST_PORT } from './defaults.js';
+
+export { DEFAULT_MCP_PORT, DEFAULT_REST_PORT };
 
 /**
  * Which server an adapter lands on within one file: adapters sharing a key

@@ -55,4 +55,43 @@ describe('binds', () => {
     expect(bindFilePath('file:///etc/s.yaml', '/cap')).toBe('/etc/s.yaml');
     expect(parseDotenv("A='x y'\nB=\"l1\\nl2\"")).toEqual({ A: 'x y', B: 'l1\nl2' });
   });
+
+  it('dotenv: multi-line quoted values, backticks, comments, export, CRLF (Node parseEnv)', () => {
+    const text = [
+      '# a comment',
+      'export PLAIN=value # trailing comment',
+      'SPACED =  padded  ',
+      'EMPTY=',
+      "SINGLE='no \\n expansion'",
+      'DOUBLE="hash # inside"',
+      'BACKTICK=`it\'s "both"`',
+      'PEM="-----BEGIN KEY-----',
+      'line2',
+      '-----END KEY-----"',
+      "MULTI_SINGLE='a",
+      "b'",
+      'EQUALS=a=b=c',
+      'DOTTED.name-x=ok',
+      'AFTER=still read',
+    ].join('\r\n');
+    expect(parseDotenv(text)).toEqual({
+      PLAIN: 'value',
+      SPACED: 'padded',
+      EMPTY: '',
+      SINGLE: 'no \\n expansion',
+      DOUBLE: 'hash # inside',
+      BACKTICK: `it's "both"`,
+      PEM: '-----BEGIN KEY-----\nline2\n-----END KEY-----',
+      MULTI_SINGLE: 'a\nb',
+      EQUALS: 'a=b=c',
+      'DOTTED.name-x': 'ok',
+      AFTER: 'still read',
+    });
+  });
+
+  it('dotenv: a __proto__ line never changes the prototype', () => {
+    const parsed = parseDotenv('__proto__=x\nA=1');
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(parsed.A).toBe('1');
+  });
 });

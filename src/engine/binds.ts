@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { BindSpec, Capability, Location } from '../capability/model.js';
 import { ConfigError } from './errors.js';
@@ -191,25 +192,17 @@ export function bindFilePath(location: string, dir: string): string {
   return resolve(dir, rest);
 }
 
-/** dotenv format: KEY=VALUE lines, `#` comments, optional `export`, single/double quotes. */
+/**
+ * dotenv format, read by Node's own parser (`util.parseEnv`, the one behind `node --env-file`):
+ * `KEY=VALUE` lines, `#` comments, optional `export`, single, double and backtick quotes,
+ * quoted values spanning lines, `\n` in double quotes. The previous hand-written parser cut
+ * multi-line quoted values at the first line and kept backticks in the value.
+ */
 export function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2]!;
-    if ((value.startsWith('"') && value.endsWith('"') && value.length >= 2) || (value.startsWith("'") && value.endsWith("'") && value.length >= 2)) {
-      const quote = value[0];
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    out[match[1]!] = value;
-  }
-  return out;
+  // fromEntries defines own properties: a `__proto__=` line is a key, not a prototype.
+  return Object.fromEntries(
+    Object.entries(parseEnv(text)).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 /**

@@ -28,6 +28,11 @@ export abstract class RuntimeError extends Error {
     this.extensions = extensions;
   }
 
+  /** HTTP response headers the error needs wherever it is rendered (`Allow`, `WWW-Authenticate`, `Retry-After`…). */
+  responseHeaders(): Record<string, string> | undefined {
+    return undefined;
+  }
+
   toProblem(): ProblemDocument {
     return {
       type: `https://capability-runtime.dev/problems/${this.slug}`,
@@ -61,6 +66,10 @@ export class MethodNotAllowedError extends RuntimeError {
     readonly allow: string[],
   ) {
     super(message);
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { allow: this.allow.join(', ') };
   }
 }
 
@@ -130,4 +139,28 @@ export class InternalError extends RuntimeError {
 export function asRuntimeError(error: unknown): RuntimeError {
   if (error instanceof RuntimeError) return error;
   return new InternalError('The runtime failed while handling this request.', {}, { cause: error });
+}
+
+/**
+ * The runtime refuses to call the upstream right now — its circuit is open,
+ * or too many calls already wait for it — and says when to come back
+ * (`Retry-After`, seconds). No upstream request was sent.
+ */
+export class UpstreamUnavailableError extends RuntimeError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+  readonly slug: string;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    slug: 'circuit-open' | 'upstream-overloaded',
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, { ...extensions, retryAfterSeconds });
+    this.slug = slug;
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
+  }
 }

@@ -20,6 +20,9 @@ import { parseBody, FormatError, normalizeFormat } from './formats/index.js';
 import { Template, paramValue, type Lookup } from './templates.js';
 import type { CallContext, CallOutcome, PreparedOperation } from './upstream/operation.js';
 import type { UpstreamResponse } from './upstream/client.js';
+import type { Redactor } from './redact.js';
+import { callerWantsFresh } from './upstream/cache.js';
+import type { UpstreamPolicies } from './upstream/policies.js';
 
 export interface InvocationResult {
   status: number;
@@ -33,6 +36,12 @@ export interface InvocationResult {
 export interface InvocationContext {
   requestId?: string;
   signal?: AbortSignal;
+  /** Traffic policies of the exposed unit (resolved per adapter and operation). */
+  policies?: UpstreamPolicies;
+  /** The caller sent `Cache-Control: no-cache`: skip the response cache lookup. */
+  bypassCache?: boolean;
+  /** `semantics` of the aggregate function being run (idempotent, cacheable). */
+  semantics?: { idempotent?: boolean; cacheable?: boolean };
 }
 
 /** What an invocable needs from its capability: operations by `ns.op`, aggregate functions, the call context. */
@@ -44,6 +53,8 @@ export interface OperationSource {
   readonly env?: Record<string, string | undefined>;
   /** The compiled aggregate function a `ref: namespace.function` names. */
   aggregateFunction?(ref: string): CompiledInvocable | undefined;
+  /** Upstream traffic policies of an exposed unit (adapter namespace, unit name). */
+  policiesFor?(adapter: string, operation: string): UpstreamPolicies | undefined;
 }
 
 type CompiledStep =
@@ -66,6 +77,9 @@ export class CompiledInvocable {
   private readonly steps: CompiledStep[];
   private readonly mappings: { target: string[]; path: string[] }[];
   private readonly declared: { spec: ExposedParameter; path?: CompiledPath }[];
+  private readonly semantics?: { idempotent?: boolean; cacheable?: boolean };
+  /** Resolved on first use (null: the runtime's defaults apply). */
+  private policies?: UpstreamPolicies | null;
   /**
    * A REST operation with a `call` and no declared inputs (no inputParameters, no
    * `with`): the consumed operation's parameter names, each read from the request
@@ -81,6 +95,7 @@ export class CompiledInvocable {
     inherited: ExposedParameter[] = [],
   ) {
     this.with = compileWith(invocable.with, adapterNamespace, source.binds);
+    this.semantics = (invocable as AggregateFunction).semantics;
     const shaping = invocable.outputParameters.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
     this.outputs = compileOutputs(shaping);
     this.mockOutputs = compileMockOutputs(shaping);
@@ -121,11 +136,20 @@ export class CompiledInvocable {
   }
 
   async invoke(input: CallerInput, context: InvocationContext = {}): Promise<InvocationResult> {
-    return this.execute(input, this.gatherParameters(input), context);
+    return this.execute(input, this.gatherParameters(input), this.withPolicies(input, context));
+  }
+
+  /** The exposed unit's policies and the caller's cache wish join the context (no copy when neither applies). */
+  private withPolicies(input: CallerInput, context: InvocationContext): InvocationContext {
+    if (this.policies === undefined) this.policies = this.source.policiesFor?.(this.adapterNamespace, this.invocable.name) ?? null;
+    const bypassCache = input.kind === 'rest' && callerWantsFresh(input.headers['cache-control'], input.headers.pragma);
+    if ((this.policies === null || context.policies) && !bypassCache) return context;
+    return { ...context, ...(this.policies && !context.policies ? { policies: this.policies } : {}), ...(bypassCache ? { bypassCache } : {}) };
   }
 
   /** Applies this unit's `with` to `params`, then runs it. Aggregate functions are entered here by `ref` units. */
   async execute(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
+    if (this.semantics && context.semantics !== this.semantics) context = { ...context, semantics: this.semantics };
     const lookup = await this.applyWith(this.with, input, params);
     if (this.invocable.ref) {
       if (!this.target) throw new EngineError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);
@@ -201,6 +225,11 @@ export class CompiledInvocable {
     return lookup;
   }
 
+  /** The redactor of this capability's call context: error messages quoting upstream text are redacted before they are trimmed. */
+  private get redactor(): Redactor | undefined {
+    return this.source.callContext({}).redactor;
+  }
+
   private requireOperation(operation: PreparedOperation | undefined, ref: string): PreparedOperation {
     if (!operation) throw new EngineError(`The call target \`${ref}\` does not exist in this capability.`);
     return operation;
@@ -219,12 +248,12 @@ export class CompiledInvocable {
     const contentType = header(response.headers['content-type']);
     const upstream = { status: response.status, durationMs: response.durationMs, operation: operation.ref, headers: response.headers };
     const raw = { body: response.body, contentType };
-    if (response.status >= 400) checkErrorBody(response, operation, contentType);
+    if (response.status >= 400) checkErrorBody(response, operation, contentType, this.redactor);
     let result: InvocationResult;
     if (!outputs || response.status >= 300 || response.status === 204 || response.body.length === 0) {
       result = { status: response.status, hasValue: false, raw, upstream };
     } else {
-      const parsed = readBody(operation, response.body, contentType);
+      const parsed = readBody(operation, response.body, contentType, this.redactor);
       const value = outputs(parsed, paramLookup(params));
       result = value === undefined ? { status: response.status, hasValue: false, raw, upstream } : { status: response.status, value, hasValue: true, raw, upstream };
     }
@@ -394,12 +423,13 @@ function coerceInput(value: unknown, type: JsonType | undefined): unknown {
   return typeof value === 'string' ? coerceText(value, type) : value;
 }
 
-function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined): unknown {
+function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined, redactor: Redactor | undefined): unknown {
   try {
     return parseBody(operation.operation.outputRawFormat, body, { outputSchema: operation.operation.outputSchema, contentType });
   } catch (error) {
     if (error instanceof FormatError) {
-      throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${error.message}`, { operation: operation.ref });
+      const why = redactor ? redactor.clip(error.fullMessage.replace(/\s+/g, ' ').trim(), 200) : error.message;
+      throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${why}`, { operation: operation.ref });
     }
     throw error;
   }
@@ -423,7 +453,7 @@ const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
  * JSON 401. An HTML page (a CDN's 502, a proxy's 404) or other unreadable text
  * becomes an UpstreamResponseError naming the upstream status.
  */
-function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation, contentType: string | undefined): void {
+function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation, contentType: string | undefined, redactor: Redactor | undefined): void {
   if (response.body.length === 0) return;
   const format = normalizeFormat(operation.operation.outputRawFormat);
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -438,9 +468,20 @@ function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation
   try {
     parseBody(format, response.body, { outputSchema: operation.operation.outputSchema, contentType });
   } catch {
-    const text = response.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
+    const text = excerpt(response.body, 200, redactor);
     throw new UpstreamResponseError(`${where}; its answer is not ${format}: ${text}`, response.status, { operation: operation.ref });
   }
+}
+
+/**
+ * The start of an upstream body for an error message: redacted before it is
+ * trimmed (trimming first could cut a secret and leave its prefix readable),
+ * whitespace folded. Only the first 64 KiB are read.
+ */
+function excerpt(body: Buffer, max: number, redactor: Redactor | undefined): string {
+  const text = body.subarray(0, 64 * 1024).toString('utf8');
+  const folded = (redactor ? redactor.redact(text) : text).replace(/\s+/g, ' ').trim();
+  return redactor ? redactor.clip(folded, max) : folded.slice(0, max);
 }
 
 function textOf(value: unknown): string {

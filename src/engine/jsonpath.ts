@@ -73,7 +73,13 @@ function build(source: string): CompiledPath {
     definite,
     evaluate: (root) => {
       if (root === null || typeof root !== 'object') return definite ? undefined : [];
-      const result = JSONPath({ path: source, json: root as object, wrap: true, eval: FilterScript as never }) as unknown[];
+      let result: unknown[];
+      try {
+        result = JSONPath({ path: source, json: root as object, wrap: true, eval: FilterScript as never }) as unknown[];
+      } catch (error) {
+        // Whatever slipped past compilation still fails as this path's error, not a bare Error.
+        throw new EngineError(`The JSONPath \`${source}\` cannot be evaluated: ${(error as Error).message}`);
+      }
       return definite ? result[0] : result;
     },
   };
@@ -111,6 +117,10 @@ function checkScripts(source: string): string | undefined {
       } catch (error) {
         return `the filter \`${part}\` is not supported (${(error as Error).message}).`;
       }
+    } else if (part.startsWith('?')) {
+      // `[?(@.a == 1]` or RFC 9535's `[?@.a == 1]`: jsonpath-plus would hand the raw text to the
+      // interpreter at evaluation time; refuse it here, where the path is compiled.
+      return `the filter \`[${part}]\` must be written \`[?(…)]\`.`;
     } else if (part.startsWith('(') && part.endsWith(')')) {
       return `script expressions such as \`[${part}]\` are disabled.`;
     }
@@ -197,28 +207,37 @@ function truthy(value: unknown): boolean {
   return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
 }
 
+/**
+ * Comparisons follow one rule for every operator: when one side is a number and the other a
+ * numeric string, both compare as numbers — XML, CSV/TSV, HTML and Markdown bodies carry every
+ * value as text, so `[?(@.amount >= 3)]` must see `"3"` the way `[?(@.amount == 3)]` does.
+ * Two strings compare as strings, two numbers as numbers; anything else is unordered (false).
+ */
 function compare(op: string, a: unknown, b: unknown): boolean {
+  const [x, y] = comparable(a, b);
   switch (op) {
     case '==':
     case '===':
-      return equal(a, b);
+      return x === y;
     case '!=':
     case '!==':
-      return !equal(a, b);
+      return x !== y;
     default: {
-      if (typeof a === 'number' && typeof b === 'number') return order(op, a, b);
-      if (typeof a === 'string' && typeof b === 'string') return order(op, a, b);
+      if (typeof x === 'number' && typeof y === 'number') return order(op, x, y);
+      if (typeof x === 'string' && typeof y === 'string') return order(op, x, y);
       return false;
     }
   }
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  // Numbers compare with numeric strings (XML/CSV bodies carry strings).
-  if (typeof a === 'number' && typeof b === 'string') return b.trim() !== '' && Number(b) === a;
-  if (typeof a === 'string' && typeof b === 'number') return a.trim() !== '' && Number(a) === b;
-  return false;
+/** A decimal number written as text (`3`, `-0.5`, `1e3`, ` 42 `); not `0x10`, `Infinity` or ``. */
+const NUMERIC = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** The operands as compared: a numeric string facing a number becomes that number. */
+function comparable(a: unknown, b: unknown): [unknown, unknown] {
+  if (typeof a === 'number' && typeof b === 'string' && NUMERIC.test(b)) return [a, Number(b)];
+  if (typeof a === 'string' && typeof b === 'number' && NUMERIC.test(a)) return [Number(a), b];
+  return [a, b];
 }
 
 function order(op: string, a: number | string, b: number | string): boolean {

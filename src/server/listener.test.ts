@@ -1,47 +1,76 @@
 import { describe, expect, it } from 'vitest';
 import { HttpListener } from './listener.js';
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A promise with its resolver outside: the tests open gates and wait for arrivals, never for time. */
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 describe('HttpListener', () => {
   it('swaps handlers atomically: a request in flight finishes on the old one, new requests get the new one', async () => {
+    const arrived = deferred();
+    const release = deferred();
     const listener = new HttpListener('rest', '127.0.0.1', 0, async () => {
-      await wait(200);
+      arrived.resolve();
+      await release.promise;
       return new Response('old');
     });
     await listener.listen();
     try {
       const slow = fetch(listener.url).then((r) => r.text());
-      await wait(50);
+      await arrived.promise;
       expect(listener.activeRequests).toBe(1);
       listener.swap(() => new Response('new'));
       expect(await (await fetch(listener.url)).text()).toBe('new');
+      release.resolve();
       expect(await slow).toBe('old');
     } finally {
+      release.resolve();
       await listener.close(0);
     }
   });
 
   it('close() stops accepting, drains in-flight requests, and is bounded by the drain timeout', async () => {
+    const arrivals = { ok: deferred(), stuck: deferred() };
+    const releaseOk = deferred();
+    // The stuck handler is released only after close() has returned: close() must not wait for it.
+    const releaseStuck = deferred();
     const listener = new HttpListener('rest', '127.0.0.1', 0, async (req) => {
-      await wait(new URL(req.url).pathname === '/stuck' ? 5000 : 150);
+      if (new URL(req.url).pathname === '/stuck') {
+        arrivals.stuck.resolve();
+        await releaseStuck.promise;
+      } else {
+        arrivals.ok.resolve();
+        await releaseOk.promise;
+      }
       return new Response('done');
     });
     await listener.listen();
     const url = listener.url;
-    const finishing = fetch(`${url}/ok`).then((r) => r.text());
-    const stuck = fetch(`${url}/stuck`).then(
-      (r) => r.text(),
-      () => 'cut',
-    );
-    await wait(30);
-    const t0 = Date.now();
-    const closed = listener.close(400);
-    expect(listener.listening).toBe(false);
-    await expect(fetch(url, { headers: { connection: 'close' } })).rejects.toThrow();
-    expect(await finishing).toBe('done');
-    await closed;
-    expect(Date.now() - t0).toBeLessThan(1500);
-    expect(await stuck).toBe('cut');
+    try {
+      const finishing = fetch(`${url}/ok`).then((r) => r.text());
+      const stuck = fetch(`${url}/stuck`).then(
+        (r) => r.text(),
+        () => 'cut',
+      );
+      await Promise.all([arrivals.ok.promise, arrivals.stuck.promise]);
+      expect(listener.activeRequests).toBe(2);
+
+      const closed = listener.close(300);
+      expect(listener.listening).toBe(false);
+      await expect(fetch(url, { headers: { connection: 'close' } })).rejects.toThrow();
+      // A request already inside the handler still gets its answer while draining.
+      releaseOk.resolve();
+      expect(await finishing).toBe('done');
+      // The stuck one is cut when the drain timeout ends.
+      await closed;
+      expect(await stuck).toBe('cut');
+    } finally {
+      releaseOk.resolve();
+      releaseStuck.resolve();
+      await listener.close(0);
+    }
   });
 });

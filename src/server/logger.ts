@@ -3,7 +3,8 @@
  * string that reaches a log line passes through the shared Redactor, so a
  * secret value resolved from binds never appears at any level.
  */
-import pino, { type Logger, type LevelWithSilent } from 'pino';
+import pino, { type LevelWithSilent } from 'pino';
+import type { Logger } from '../http/logger.js';
 import type { Redactor } from '../engine/redact.js';
 
 export type { Logger };

@@ -2,6 +2,8 @@ export declare const conformanceDir: string;
 export declare const capabilitiesDir: string;
 export declare const expectedFailures: string;
 export declare const NODE20_SUITE_VERSION: string;
+export declare const pinnedSuite: string;
+export declare const pinnedInspectorCli: string;
 
 export interface MediaServer {
   url: string;
@@ -24,7 +26,7 @@ export interface SuiteOptions {
 export interface SuiteRun {
   code: number;
   output: string;
-  /** npx could not fetch the package (offline registry): skip rather than fail. */
+  /** npx could not fetch an unpinned version (never true for the pinned one). */
   fetchFailed: boolean;
   summary: Record<string, { ok: boolean; passed: number; failed: number }>;
 }

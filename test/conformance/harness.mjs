@@ -15,6 +15,14 @@ export const expectedFailures = join(conformanceDir, 'expected-failures.yml');
 /** Newest suite that runs on Node 20 (0.1.14+ need Node 22's fs.globSync). */
 export const NODE20_SUITE_VERSION = '0.1.13';
 
+/**
+ * The suite and the Inspector CLI are pinned devDependencies: the tests run them from
+ * node_modules with this Node, never fetch them at test time, and so never skip.
+ */
+const repoRoot = resolve(conformanceDir, '../..');
+export const pinnedSuite = join(repoRoot, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+export const pinnedInspectorCli = join(repoRoot, 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js');
+
 const TYPES = { '.png': 'image/png', '.wav': 'audio/wav', '.pdf': 'application/pdf', '.txt': 'text/plain' };
 
 /** Serves the files of capabilities/static (GET /<file>), as the `media` upstream. */
@@ -48,9 +56,10 @@ export async function startMediaServer() {
 
 /**
  * Runs `conformance server` against `url` with the expected-failures baseline.
- * `node24: true` runs the suite under Node 24 fetched from npm (needed from 0.1.14 on).
- * Resolves with the exit code and the captured output; `fetchFailed` tells
- * that npx could not get the package (offline), so callers can skip.
+ * The pinned version runs from node_modules on this Node. Any other version is fetched with
+ * npx (`npm run conformance -- --version …` only); `node24: true` runs it under Node 24 from
+ * npm (needed from 0.1.14 on). Resolves with the exit code and the captured output;
+ * `fetchFailed` tells that npx could not get the package.
  */
 export function runSuite({ url, version = NODE20_SUITE_VERSION, node24 = false, suite, scenario, outputDir, echo = false, timeoutMs = 600_000, baseline = expectedFailures }) {
   const args = ['server', '--url', url];
@@ -58,11 +67,14 @@ export function runSuite({ url, version = NODE20_SUITE_VERSION, node24 = false, 
   if (suite) args.push('--suite', suite);
   if (scenario) args.push('--scenario', scenario);
   if (outputDir) args.push('-o', outputDir);
+  const pinned = version === NODE20_SUITE_VERSION && !node24;
   const command = node24
     ? ['-y', '-p', 'node@24', '-p', `@modelcontextprotocol/conformance@${version}`, '-c', ['conformance', ...args].map(quote).join(' ')]
     : ['-y', `@modelcontextprotocol/conformance@${version}`, ...args];
   return new Promise((done) => {
-    const child = spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', command, { stdio: ['ignore', 'pipe', 'pipe'], env: { npm_config_fetch_retries: '1', npm_config_fetch_timeout: '30000', ...process.env, npm_config_update_notifier: 'false' } });
+    const child = pinned
+      ? spawn(process.execPath, [pinnedSuite, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', command, { stdio: ['ignore', 'pipe', 'pipe'], env: { npm_config_fetch_retries: '1', npm_config_fetch_timeout: '30000', ...process.env, npm_config_update_notifier: 'false' } });
     let output = '';
     const take = (stream, sink) =>
       stream.on('data', (chunk) => {
@@ -74,10 +86,10 @@ export function runSuite({ url, version = NODE20_SUITE_VERSION, node24 = false, 
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const fetchFailed = code !== 0 && !/Running \w+ suite|=== Running scenario|Test Results/.test(output) && /(E404|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network|could not determine executable|npm ERR|npm error)/i.test(output);
+      const fetchFailed = !pinned && code !== 0 && !/Running \w+ suite|=== Running scenario|Test Results/.test(output) && /(E404|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network|could not determine executable|npm ERR|npm error)/i.test(output);
       done({ code: code ?? 1, output, fetchFailed, summary: summarize(output) });
     });
-    child.on('error', (error) => done({ code: 1, output: `${output}\n${error.message}`, fetchFailed: true, summary: summarize(output) }));
+    child.on('error', (error) => done({ code: 1, output: `${output}\n${error.message}`, fetchFailed: !pinned, summary: summarize(output) }));
   });
 }
 

@@ -2,7 +2,7 @@
  * A recording upstream for wire-level tests: every request is journaled with
  * its exact method, URL, headers and body bytes, and answered by a handler.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -29,7 +29,7 @@ export interface EchoUpstream {
 
 export async function startEchoUpstream(handler: (req: RecordedRequest) => Reply | Promise<Reply> = () => ({ body: { ok: true } })): Promise<EchoUpstream> {
   const requests: RecordedRequest[] = [];
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://upstream');
@@ -40,6 +40,14 @@ export async function startEchoUpstream(handler: (req: RecordedRequest) => Reply
     const payload = reply.body === undefined ? '' : isJson ? JSON.stringify(reply.body) : reply.body;
     res.writeHead(reply.status ?? 200, { ...(isJson ? { 'content-type': 'application/json' } : {}), ...reply.headers });
     res.end(payload);
+  };
+  // A throwing handler answers 500 with its message instead of leaving the request hanging
+  // and the test process with an unhandled rejection.
+  const server: Server = createServer((req, res) => {
+    answer(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`echo upstream handler failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { answerDigestChallenge } from './digest.js';
 
@@ -28,4 +29,35 @@ describe('digest (RFC 7616)', () => {
     expect(answerDigestChallenge('Digest realm="x", nonce="n", algorithm=SHA-512-256', credentials, 'GET', url)).toBeUndefined();
     expect(answerDigestChallenge(undefined, credentials, 'GET', url)).toBeUndefined();
   });
+
+  it('escapes quotes and backslashes in the username and in echoed challenge values', () => {
+    const challenge = 'Digest realm="the \\"inner\\" realm", nonce="n\\\\1", qop="auth", opaque="o\\"p"';
+    const user = { username: 'Mu"fa\\sa', password: 'pw' };
+    const header = answerDigestChallenge(challenge, user, 'GET', url, 'c')!;
+    expect(header).toContain('username="Mu\\"fa\\\\sa"');
+    const fields = parseAuthorization(header);
+    expect(fields).toMatchObject({ username: 'Mu"fa\\sa', realm: 'the "inner" realm', nonce: 'n\\1', opaque: 'o"p', uri: '/dir/index.html' });
+    // The response is computed over the unescaped values, as the server recomputes it.
+    const md5 = (v: string) => createHash('md5').update(v).digest('hex');
+    const ha1 = md5(`Mu"fa\\sa:the "inner" realm:pw`);
+    expect(fields.response).toBe(md5(`${ha1}:n\\1:00000001:c:auth:${md5('GET:/dir/index.html')}`));
+  });
+
+  it('a non-ASCII or control-character username goes in username* (RFC 8187), never raw', () => {
+    const header = answerDigestChallenge(CHALLENGE('MD5'), { username: 'Jäsøn Doe', password: 'pw' }, 'GET', url, CNONCE)!;
+    expect(header).toContain("username*=UTF-8''J%C3%A4s%C3%B8n%20Doe");
+    expect(header).not.toContain('username="');
+    const injected = answerDigestChallenge(CHALLENGE('MD5'), { username: "a\r\nX-Evil: 1'", password: 'pw' }, 'GET', url, CNONCE)!;
+    expect(injected).not.toMatch(/[\r\n]/);
+    expect(injected).toContain("username*=UTF-8''a%0D%0AX-Evil%3A%201%27");
+  });
 });
+
+/** A server's view of the Authorization header: quoted-strings unescaped. */
+function parseAuthorization(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of header.replace(/^Digest\s+/, '').matchAll(/([a-z*]+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/gi)) {
+    out[m[1]!] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!;
+  }
+  return out;
+}

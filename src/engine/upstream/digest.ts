@@ -32,15 +32,15 @@ export function answerDigestChallenge(
   const ha2 = h(`${method}:${uri}`);
   const response = qop ? h(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : h(`${ha1}:${nonce}:${ha2}`);
   const parts = [
-    `username="${credentials.username}"`,
-    `realm="${realm}"`,
-    `nonce="${nonce}"`,
-    `uri="${uri}"`,
+    usernameParameter(credentials.username),
+    `realm=${quoted(realm)}`,
+    `nonce=${quoted(nonce)}`,
+    `uri=${quoted(uri)}`,
     `algorithm=${params.algorithm ?? 'MD5'}`,
     `response="${response}"`,
   ];
-  if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
-  if (params.opaque) parts.push(`opaque="${params.opaque}"`);
+  if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce=${quoted(cnonce)}`);
+  if (params.opaque) parts.push(`opaque=${quoted(params.opaque)}`);
   return `Digest ${parts.join(', ')}`;
 }
 
@@ -49,4 +49,20 @@ function parseChallenge(text: string): Record<string, string> {
   const re = /([a-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/gi;
   for (const m of text.matchAll(re)) out[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
   return out;
+}
+
+/** An RFC 7230 quoted-string: `"` and `\` escaped, so a value cannot end the string early. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/**
+ * `username="…"` for printable ASCII; otherwise RFC 7616 §3.4.4's `username*=UTF-8''…`
+ * (RFC 8187 percent-encoding), so non-ASCII names reach the server intact and control
+ * characters can never break the header.
+ */
+function usernameParameter(username: string): string {
+  if (/^[\x20-\x7e]*$/.test(username)) return `username=${quoted(username)}`;
+  const encoded = encodeURIComponent(username).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `username*=UTF-8''${encoded}`;
 }

@@ -23,13 +23,20 @@ export class UnauthorizedError extends RuntimeError {
   constructor(readonly challenge: string) {
     super('Missing or invalid credentials for this API.');
   }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'www-authenticate': this.challenge };
+  }
 }
 
 export interface InboundAuth {
   /** `Bearer realm="…"` and the like, for 401 answers. */
   challenge: string;
-  /** Resolves (values may come from binds) and checks; throws UnauthorizedError or a ConfigError. */
-  verify(header: (name: string) => string | null, query: URLSearchParams): Promise<void>;
+  /**
+   * Resolves (values may come from binds) and checks; throws UnauthorizedError or a ConfigError.
+   * Resolves to the caller's identity: a digest of the credential (never the credential itself).
+   */
+  verify(header: (name: string) => string | null, query: URLSearchParams): Promise<string>;
   /** Identity of the rule, so adapters sharing one MCP listener can be required to agree. */
   fingerprint: string;
 }
@@ -63,7 +70,9 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
       challenge: verifier.challenge(),
       fingerprint: createHash('sha256').update(JSON.stringify({ type: 'oauth2', ...settings })).digest('hex'),
       async verify(header) {
-        await verifier.verify(header('authorization'), (challenge) => new UnauthorizedError(challenge));
+        const authorization = header('authorization');
+        await verifier.verify(authorization, (challenge) => new UnauthorizedError(challenge));
+        return credentialId(authorization ?? '');
       },
     };
   }
@@ -85,6 +94,7 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
           const [expected] = await render();
           const given = auth.placement === 'query' ? query.get(name) : header(name.toLowerCase());
           if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
+          return credentialId(given!);
         },
       };
     }
@@ -97,6 +107,7 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
           const authorization = header('authorization') ?? '';
           const given = /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : null;
           if (!sameSecret(given, expected)) throw new UnauthorizedError(this.challenge);
+          return credentialId(given!);
         },
       };
     case 'basic':
@@ -108,11 +119,17 @@ export function compileInboundAuth(auth: Authentication | undefined, binds: Bind
           const authorization = header('authorization') ?? '';
           const given = /^basic\s+/i.test(authorization) ? Buffer.from(authorization.replace(/^basic\s+/i, '').trim(), 'base64').toString('utf8') : null;
           if (!sameSecret(given, `${user}:${password}`)) throw new UnauthorizedError(this.challenge);
+          return credentialId(given!);
         },
       };
     default:
       return undefined;
   }
+}
+
+/** A caller identity from a verified credential: a short digest, so the credential never becomes a label or a key. */
+function credentialId(credential: string): string {
+  return `cred:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
 }
 
 /** Constant-time comparison of two secrets (hashing first equalises lengths); an empty expected value never matches. */

@@ -26,6 +26,10 @@ export class InsufficientScopeError extends RuntimeError {
   constructor(readonly challenge: string) {
     super('The access token lacks a scope this API requires.');
   }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'www-authenticate': this.challenge };
+  }
 }
 
 export function oauth2Settings(raw: Record<string, unknown>): OAuth2Settings | undefined {

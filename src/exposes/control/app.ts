@@ -7,6 +7,8 @@
  * metrics on unless observability or local metrics are disabled).
  */
 import { Hono } from 'hono';
+import { isObject } from '../../util/is-object.js';
+import { checkRequest, type OriginPolicy } from '../pipeline/guard.js';
 
 export interface ControlSource {
   /** Every capability file loaded and every listener up, and not draining. */
@@ -53,8 +55,16 @@ export function mergeFeatures(list: readonly ControlFeatures[]): ControlFeatures
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-export function buildControlApp(source: ControlSource, features: ControlFeatures): Hono {
+export function buildControlApp(source: ControlSource, features: ControlFeatures, origin?: OriginPolicy): Hono {
   const app = new Hono();
+  if (origin) {
+    // The same DNS-rebinding / cross-site rules as the REST surface (a browser page must not POST /reload).
+    app.use(async (c, next) => {
+      const rejected = checkRequest({ get: (name) => c.req.header(name) ?? null }, c.req.method, origin, { unsafeOnly: true });
+      if (rejected !== undefined) return c.json({ error: `Forbidden: ${rejected}` }, 403);
+      await next();
+    });
+  }
   if (features.health) {
     app.get('/health/live', (c) => c.json({ status: 'UP' }, 200, NO_STORE));
     app.get('/health/ready', (c) => {
@@ -83,8 +93,4 @@ export function buildControlApp(source: ControlSource, features: ControlFeatures
   app.notFound((c) => c.json({ error: `No control endpoint at ${c.req.method} ${c.req.path}.` }, 404));
   app.onError((error, c) => c.json({ error: error.message }, 500));
   return app;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

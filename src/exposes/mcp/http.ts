@@ -6,24 +6,37 @@
  * and 2026-07-28 require. Served at `/mcp`, and at `/` for clients configured
  * with the bare origin.
  *
- * Checks, in order: Origin/Host (403), Content-Type (415), Accept (406), body
- * size (413), JSON (400 -32700), batches (400), then the version rules:
+ * Checks, in order: Origin/Host (403), method (405), inbound auth (401/403),
+ * Content-Type (415), Accept (406), body size (413), JSON (400 -32700), batches
+ * (400), then the version rules:
  * - a 2026-07-28 request (`_meta` protocol version) must mirror it in
  *   `MCP-Protocol-Version`, its method in `Mcp-Method` and, for tools/call,
  *   resources/read and prompts/get, its name or URI in `Mcp-Name`
  *   (400 + -32020 HeaderMismatch);
  * - an `MCP-Protocol-Version` this server does not speak: 400 + -32022 with
  *   the supported versions.
+ *
+ * The shared stages (observation, error boundary, guard, auth, body limit)
+ * come from src/exposes/pipeline; this file supplies MCP's own parsing (media
+ * types, JSON-RPC, header rules) and renders every refusal as a JSON-RPC error.
  */
 import { Hono, type Context } from 'hono';
-import { requestIdFrom } from '../../server/request-id.js';
+import type { IncomingMessage } from 'node:http';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonrpc.js';
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
 import { InsufficientScopeError } from '../auth/oauth2.js';
-import { asRuntimeError } from '../../engine/errors.js';
-import type { IncomingMessage } from 'node:http';
-import { readIncoming, readWebBody } from '../../server/body-reader.js';
-import { checkOrigin, type OriginPolicy, type HeaderSource } from './origin-guard.js';
+import { asRuntimeError, MethodNotAllowedError, PayloadTooLargeError } from '../../engine/errors.js';
+import type { HeaderSource } from '../../http/headers.js';
+import type { RequestObserver } from '../../http/observer.js';
+import { toResponse, type Reply } from '../../http/reply.js';
+import { isObject } from '../../util/is-object.js';
+import { Exchange } from '../pipeline/exchange.js';
+import { compose, type Handler, type Stage } from '../pipeline/stage.js';
+import { observe } from '../pipeline/observe.js';
+import { renderErrors } from '../pipeline/render-errors.js';
+import { guard, ForbiddenOriginError, type OriginPolicy } from '../pipeline/guard.js';
+import { authenticate } from '../pipeline/authenticate.js';
+import { readBody } from '../pipeline/read-body.js';
 import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, type McpProtocol, type RequestContext } from './protocol.js';
 
 export interface McpHttpOptions {
@@ -33,6 +46,11 @@ export interface McpHttpOptions {
   auth?: InboundAuth;
   /** RFC 9728 protected-resource metadata, served without a token (oauth2 adapters). */
   protectedResource?: { path: string; document: Record<string, unknown> };
+  observe?: RequestObserver;
+  /** Request stages run after the guard, before authentication (tracing, limits on the endpoint…), outermost first. */
+  requestStages?: readonly Stage[];
+  /** Stages outside everything, observation and error rendering included (tracing): they see every reply. */
+  edgeStages?: readonly Stage[];
 }
 
 const KNOWN_VERSIONS = new Set(SUPPORTED_VERSIONS);
@@ -42,62 +60,61 @@ const NAMED: Record<string, 'name' | 'uri'> = { 'tools/call': 'name', 'prompts/g
 
 export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions): Hono {
   const app = new Hono();
-  const handler = (c: Context) => handlePost(c, protocol(), options);
+  const endpoint = mcpPipeline(protocol, options);
+  const handler = async (c: Context) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (incoming === undefined) throw new Error('The MCP surface is served by a Node listener (no Node request here).');
+    return toResponse(await endpoint(new Exchange('mcp', incoming)));
+  };
   const metadata = options.protectedResource;
   if (metadata) app.get(metadata.path, (c) => c.json(metadata.document));
-  const notAllowed = (c: Context) => {
-    const rejected = checkOrigin(c.req.raw.headers, options.origin);
-    if (rejected) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Forbidden: ${rejected}`), 403);
-    return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `${c.req.method} is not supported: this MCP server is stateless and answers POST only.`), 405, { allow: 'POST' });
-  };
-  for (const path of ['/mcp', '/']) {
-    app.post(path, handler);
-    app.on(['GET', 'DELETE', 'PUT', 'PATCH'], path, notAllowed);
-  }
-  app.notFound((c) => rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `No MCP endpoint at ${c.req.path}; use /mcp.`), 404));
+  for (const path of ['/mcp', '/']) app.on(['POST', 'GET', 'DELETE', 'PUT', 'PATCH'], path, handler);
+  app.notFound((c) => toResponse(rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `No MCP endpoint at ${c.req.path}; use /mcp.`), 404)));
   return app;
 }
 
-function rpcFailure(error: JsonRpcError, status: number, headers: Record<string, string> = {}, id: JsonRpcId | null = null): Response {
-  return new Response(JSON.stringify(errorResponse(id, error)), { status, headers: { ...JSON_HEADERS, ...headers } });
+/** The MCP endpoint: shared stages around MCP's own checks and the protocol. */
+function mcpPipeline(protocol: () => McpProtocol, options: McpHttpOptions): Handler {
+  const stages: Stage[] = [
+    ...(options.edgeStages ?? []),
+    observe('mcp', options.observe),
+    renderErrors(renderRpcError),
+    guard(options.origin),
+    postOnly,
+    ...(options.requestStages ?? []),
+    authenticate(options.auth),
+    negotiate,
+    readBody(options.maxBodyBytes),
+  ];
+  return compose(stages, (exchange) => answer(exchange, protocol()));
 }
 
-async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOptions): Promise<Response> {
-  // Read the Node request directly when we have it (no web Request, stream or AbortSignal per call).
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const headers: HeaderSource = incoming ? nodeHeaderSource(incoming) : c.req.raw.headers;
-  const rejected = checkOrigin(headers, options.origin);
-  if (rejected) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Forbidden: ${rejected}`), 403);
-  if (options.auth) {
-    try {
-      await options.auth.verify((name) => headers.get(name), new URL(c.req.url).searchParams);
-    } catch (error) {
-      if (error instanceof UnauthorizedError) {
-        return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Unauthorized: missing or invalid credentials.'), 401, { 'www-authenticate': error.challenge });
-      }
-      if (error instanceof InsufficientScopeError) {
-        return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Forbidden: the access token lacks a required scope.'), 403, { 'www-authenticate': error.challenge });
-      }
-      const failure = asRuntimeError(error);
-      return rpcFailure(new JsonRpcError(ErrorCodes.InternalError, failure.message), failure.status);
-    }
-  }
+/** GET (server stream) and DELETE (end session) need sessions, which this stateless server never issues. */
+const postOnly: Stage = (next) => (exchange) => {
+  if (exchange.method === 'POST') return next(exchange);
+  return Promise.reject(new MethodNotAllowedError(`${exchange.method} is not supported: this MCP server is stateless and answers POST only.`, ['POST']));
+};
 
-  const contentType = headers.get('content-type');
+/** Media types: a JSON body, and an `Accept` that takes JSON. */
+const negotiate: Stage = (next) => (exchange) => {
+  const contentType = exchange.get('content-type');
   if (contentType === null || mediaType(contentType) !== 'application/json') {
-    return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Content-Type must be application/json.'), 415);
+    return Promise.reject(new JsonRpcError(ErrorCodes.InvalidRequest, 'Content-Type must be application/json.', undefined, 415));
   }
-  const accept = headers.get('accept');
+  const accept = exchange.get('accept');
   if (accept !== null && !acceptsJson(accept)) {
-    return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Not acceptable: this server answers application/json (send `Accept: application/json, text/event-stream`).'), 406);
+    return Promise.reject(
+      new JsonRpcError(ErrorCodes.InvalidRequest, 'Not acceptable: this server answers application/json (send `Accept: application/json, text/event-stream`).', undefined, 406),
+    );
   }
-  const declared = Number(headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > options.maxBodyBytes) return tooLarge(options.maxBodyBytes);
-  const text = incoming ? await readNodeBody(incoming, options.maxBodyBytes) : await readBody(c.req.raw, options.maxBodyBytes);
-  if (text === undefined) return tooLarge(options.maxBodyBytes);
+  return next(exchange);
+};
+
+/** Parses the one JSON-RPC message, checks the header rules, and lets the protocol answer it. */
+async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply> {
   let message: unknown;
   try {
-    message = JSON.parse(text);
+    message = JSON.parse(exchange.body!.toString('utf8'));
   } catch {
     return rpcFailure(new JsonRpcError(ErrorCodes.ParseError, 'Parse error: the body is not valid JSON.'), 400);
   }
@@ -105,18 +122,48 @@ async function handlePost(c: Context, protocol: McpProtocol, options: McpHttpOpt
     return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'JSON-RPC batches are not supported (removed in MCP 2025-06-18): send one message per POST.'), 400);
   }
 
-  const headerVersion = headers.get('mcp-protocol-version') ?? undefined;
+  const headerVersion = exchange.get('mcp-protocol-version') ?? undefined;
   const isRequest = isObject(message) && typeof message.method === 'string' && message.id !== undefined;
   if (isRequest) {
-    const failure = checkHeaders(message as Record<string, unknown>, headers, headerVersion);
+    const m = message as Record<string, unknown>;
+    exchange.rpc = { method: m.method as string, id: idOf(message) ?? undefined, protocolVersion: headerVersion };
+    const failure = checkHeaders(message as Record<string, unknown>, exchange, headerVersion);
     if (failure) return rpcFailure(failure, 400, {}, idOf(message));
   }
 
-  const requestId = requestIdFrom(headers);
-  const context: RequestContext = { requestId, transport: 'http', headerVersion };
+  const requestId = exchange.requestId;
+  const context: RequestContext = { requestId, transport: 'http', headerVersion, caller: exchange.callerId };
   const response = await protocol.handle(message, context);
-  if (response === undefined) return new Response(null, { status: 202 });
-  return new Response(JSON.stringify(response), { status: context.status ?? 200, headers: { ...JSON_HEADERS, 'x-request-id': requestId } });
+  const call = context.call;
+  if (call) {
+    exchange.adapter = call.adapter;
+    exchange.operation = call.operation;
+    exchange.status = call.status;
+    exchange.upstream = call.upstream;
+    exchange.error = call.error;
+  }
+  if (response === undefined) return { status: 202, headers: {}, body: null };
+  return { status: context.status ?? 200, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(response) };
+}
+
+/** Every refusal of the shared stages, as the JSON-RPC error an MCP client expects. */
+function renderRpcError(error: unknown): Reply {
+  if (error instanceof JsonRpcError) return rpcFailure(error, error.httpStatus);
+  if (error instanceof ForbiddenOriginError) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Forbidden: ${error.reason}`), 403);
+  if (error instanceof MethodNotAllowedError) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, error.message), 405, error.responseHeaders());
+  if (error instanceof UnauthorizedError) {
+    return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Unauthorized: missing or invalid credentials.'), 401, error.responseHeaders());
+  }
+  if (error instanceof InsufficientScopeError) {
+    return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'Forbidden: the access token lacks a required scope.'), 403, error.responseHeaders());
+  }
+  if (error instanceof PayloadTooLargeError) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Request body larger than ${String(error.extensions.limit)} bytes.`), 413);
+  const failure = asRuntimeError(error);
+  return rpcFailure(new JsonRpcError(ErrorCodes.InternalError, failure.message), failure.status, failure.responseHeaders());
+}
+
+function rpcFailure(error: JsonRpcError, status: number, headers: Record<string, string> = {}, id: JsonRpcId | null = null): Reply {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(errorResponse(id, error)) };
 }
 
 /**
@@ -164,28 +211,6 @@ export function decodeHeaderValue(raw: string): string | undefined {
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-/** The body as text, or undefined past `limit` bytes (reading stops there: a chunked body cannot grow memory unbounded). */
-async function readBody(request: Request, limit: number): Promise<string | undefined> {
-  return (await readWebBody(request, limit))?.toString('utf8');
-}
-
-async function readNodeBody(incoming: IncomingMessage, limit: number): Promise<string | undefined> {
-  return (await readIncoming(incoming, limit))?.toString('utf8');
-}
-
-function nodeHeaderSource(incoming: IncomingMessage): HeaderSource {
-  return {
-    get(name) {
-      const value = incoming.headers[name];
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
-}
-
-function tooLarge(limit: number): Response {
-  return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Request body larger than ${limit} bytes.`), 413);
-}
-
 function mediaType(value: string): string | undefined {
   return value.split(';')[0]?.trim().toLowerCase();
 }
@@ -196,10 +221,6 @@ function acceptsJson(accept: string): boolean {
     if (type === 'application/json' || type === 'application/*' || type === '*/*' || type === '') return true;
   }
   return false;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function idOf(message: unknown): JsonRpcId | null {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { McpTool, OutputParameter } from '../../capability/model.js';
 import { decodeHeaderValue } from './http.js';
-import { checkOrigin } from './origin-guard.js';
+import { checkOrigin } from '../pipeline/guard.js';
 import { guessMime, isTextual } from './protocol.js';
 import { annotationsFor, inputSchemaFor, outputSchemaFor } from './tool-schema.js';
 import { compileUriTemplate } from './uri-template.js';

@@ -9,7 +9,9 @@
  * answered, then `closed` resolves.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '../../server/logger.js';
+import type { Logger } from '../../http/logger.js';
+import type { RequestObserver } from '../../http/observer.js';
+import { isObject } from '../../util/is-object.js';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId, type JsonRpcResponse } from './jsonrpc.js';
 import type { ListKind, McpProtocol, RequestContext } from './protocol.js';
 
@@ -25,6 +27,8 @@ export interface StdioServer {
 export interface StdioOptions {
   /** Longest accepted line, in bytes (default 4 MiB); a longer message is answered with an error and skipped. */
   maxMessageBytes?: number;
+  /** Receives each answered tool call (metrics and the request log). */
+  observe?: RequestObserver;
 }
 
 let sequence = 0;
@@ -94,9 +98,24 @@ export function serveStdio(
       inFlight.set(requestId, controller);
     }
     const context: RequestContext = { requestId: `${session}-${++counter}`, signal: controller.signal, transport: 'stdio' };
+    const started = performance.now();
     const task = current()
       .handle(message, context)
       .then((response: JsonRpcResponse | undefined) => {
+        const call = context.call;
+        if (call && options.observe) {
+          options.observe({
+            surface: 'mcp',
+            adapter: call.adapter,
+            operation: call.operation,
+            status: call.status,
+            durationMs: performance.now() - started,
+            upstreamStatus: call.upstream?.status,
+            upstreamMs: call.upstream?.durationMs,
+            requestId: context.requestId,
+            error: call.error,
+          });
+        }
         if (requestId !== undefined && inFlight.get(requestId) === controller) inFlight.delete(requestId);
         // A cancelled request gets no answer (the client has stopped waiting for it).
         if (response === undefined || controller.signal.aborted) return;
@@ -208,8 +227,4 @@ export function serveStdio(
       shutdown();
     },
   };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,22 +1,38 @@
 /**
- * The REST surface: one hono app per listener, with the routes of every REST
- * adapter that shares that listener. Each route runs a compiled invocable and
- * renders its result: shaped JSON, or the upstream answer passed through with
- * its status (so a caller sees the upstream's own `invalid_client`). Errors the
- * runtime makes are RFC 9457 problem documents.
+ * The REST surface: one hono router per listener, with the routes of every
+ * REST adapter that shares that listener. The surface supplies only what is
+ * REST about a request — routing, parsing the body by media type, rendering a
+ * result (shaped JSON, or the upstream answer passed through with its status,
+ * so a caller sees the upstream's own `invalid_client`) and rendering errors as
+ * RFC 9457 problem documents. Everything else is the shared pipeline
+ * (src/exposes/pipeline): observation, the error boundary, authentication, the
+ * body limit, and the call stages around the invocation.
  */
 import { Hono, type Context } from 'hono';
+import type { IncomingMessage } from 'node:http';
 import { asRuntimeError, MethodNotAllowedError, NotFoundError, type RuntimeError } from '../../engine/errors.js';
 import type { CompiledInvocable, InvocationResult } from '../../engine/invocation.js';
 import type { RestInput } from '../../engine/input.js';
 import type { Redactor } from '../../engine/redact.js';
 import type { HttpMethod } from '../../capability/model.js';
-import type { Logger } from '../../server/logger.js';
-import { requestIdFrom } from '../../server/request-id.js';
-import type { IncomingMessage } from 'node:http';
-import { readNodeBody, readRequestBody } from './body.js';
-import { problemResponse } from './problem.js';
+import type { Logger } from '../../http/logger.js';
+import type { RequestObserver } from '../../http/observer.js';
+import { headerRecord } from '../../http/headers.js';
+import { requestIdFrom } from '../../http/request-id.js';
+import { toResponse, type Reply } from '../../http/reply.js';
+import { parseRequestBody } from './body.js';
+import { problemReply } from './problem.js';
 import type { InboundAuth } from '../auth/inbound.js';
+import { Exchange } from '../pipeline/exchange.js';
+import { compose, type Handler, type Stage } from '../pipeline/stage.js';
+import { invokeTarget, type CallStage } from '../pipeline/call.js';
+import { observe } from '../pipeline/observe.js';
+import { renderErrors } from '../pipeline/render-errors.js';
+import { authenticate } from '../pipeline/authenticate.js';
+import { readBody } from '../pipeline/read-body.js';
+import { guard, type OriginPolicy } from '../pipeline/guard.js';
+
+export type { RequestObserver };
 
 export interface RestRoute {
   /** `ALL` for a `forward` resource (every method not declared by an operation). */
@@ -31,15 +47,19 @@ export interface RestRoute {
   auth?: InboundAuth;
 }
 
-export interface RequestObserver {
-  (event: { surface: 'rest' | 'mcp'; adapter: string; operation: string; status: number; durationMs: number; upstreamStatus?: number; upstreamMs?: number; requestId: string; error?: string }): void;
-}
-
 export interface RestAppOptions {
   redactor: Redactor;
   logger: Logger;
   maxBodyBytes: number;
   observe?: RequestObserver;
+  /** DNS-rebinding / cross-site guard (Host always; Origin and Sec-Fetch-Site on unsafe methods). */
+  origin?: OriginPolicy;
+  /** Request stages every request of the listener passes first (host/origin guard, CORS, tracing…), outermost first. */
+  requestStages?: readonly Stage[];
+  /** Call stages around each invocation (rate limit, response cache…), outermost first. */
+  callStages?: readonly CallStage[];
+  /** Stages outside everything, observation and error rendering included (tracing, CORS): they see every reply. */
+  edgeStages?: readonly Stage[];
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -56,20 +76,34 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
     list.push(route);
     byPath.set(key, list);
   }
-  for (const list of byPath.values()) {
+  const pipeline = restPipeline(options);
+  // Hono tries routes in registration order: register literal segments before parameters so
+  // `/customers/v1/entities` wins over `/customers/v1/:customer_id` from whichever file (lean.md §2.9).
+  for (const list of [...byPath.entries()].sort(([a], [b]) => bySpecificity(a, b)).map(([, l]) => l)) {
     const forward = list.find((r) => r.method === 'ALL');
     const honoPath = toHonoPath(list[0]!.path, forward !== undefined);
-    for (const route of list) if (route !== forward) app.on(route.method, honoPath, (c) => handle(c, route, options));
+    for (const route of list) if (route !== forward) app.on(route.method, honoPath, entry(route, pipeline.route(route)));
     if (forward) {
-      app.all(honoPath, (c) => handle(c, forward, options)); // declared methods first, then the proxy
+      app.all(honoPath, entry(forward, pipeline.route(forward))); // declared methods first, then the proxy
       continue;
     }
     const allow = [...new Set(list.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))];
-    app.all(honoPath, (c) => problemResponse(new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}.`, allow), options.redactor, requestIdFrom(c.req.raw.headers)));
+    app.all(honoPath, entry(undefined, pipeline.refuse((ex) => new MethodNotAllowedError(`${ex.method} is not allowed on ${pathOf(ex)}.`, allow))));
   }
-  app.notFound((c) => problemResponse(new NotFoundError(`No route matches ${c.req.method} ${c.req.path}.`), options.redactor, requestIdFrom(c.req.raw.headers)));
-  app.onError((error, c) => problemResponse(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers)));
+  app.notFound(entry(undefined, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
+  app.onError((error, c) => toResponse(problemReply(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers))));
   return app;
+}
+
+/**
+ * Segment by segment, a literal sorts before a `:param` (only the kinds are compared, so the order is
+ * total and the stable sort keeps declaration order among equally specific paths).
+ */
+function bySpecificity(a: string, b: string): number {
+  const ka = a.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  const kb = b.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+  return ka.length - kb.length;
 }
 
 /** `{x}` and `{{x}}` → `:x` (hono's syntax). */
@@ -83,60 +117,84 @@ export function toHonoPath(path: string, forward = false): string {
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
-async function handle(c: Context, route: RestRoute, options: RestAppOptions): Promise<Response> {
-  const started = performance.now();
-  // Read the Node request directly when we have it: building a full web Request
-  // (headers object, AbortSignal, body stream) costs more than the rest of the hop.
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const headers = incoming ? nodeHeaders(incoming) : webHeaders(c.req.raw.headers);
-  const requestId = requestIdFrom({ get: (name: string) => headers[name] ?? null });
-  let response: Response;
-  let result: InvocationResult | undefined;
-  let failure: RuntimeError | undefined;
-  try {
-    const url = c.req.url;
-    const q = url.indexOf('?');
-    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    if (route.auth) await route.auth.verify((name) => headers[name] ?? null, query);
-    const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    const parsed = !hasBody ? { body: undefined } : incoming ? await readNodeBody(incoming, options.maxBodyBytes) : await readRequestBody(c.req.raw, options.maxBodyBytes);
-    const input: RestInput = {
-      kind: 'rest',
-      method: c.req.method,
-      path: c.req.param() as Record<string, string>,
-      query,
-      headers,
-      body: parsed.body,
-      rawBody: parsed.raw,
-      contentType: parsed.contentType,
-    };
-    result = await route.compiled.invoke(input, { requestId });
-    response = render(result, requestId, options.redactor);
-  } catch (error) {
-    failure = asRuntimeError(error);
-    response = problemResponse(failure, options.redactor, requestId);
-  }
-  const durationMs = performance.now() - started;
-  options.observe?.({
-    surface: 'rest',
-    adapter: route.label.split('.')[0]!,
-    operation: route.label,
-    status: response.status,
-    durationMs,
-    upstreamStatus: result?.upstream?.status,
-    upstreamMs: result?.upstream?.durationMs,
-    requestId,
-    error: failure?.message,
-  });
-  return response;
+/** The hono handler of a route (or of a refusal): the routing step of the pipeline, then the rest of it. */
+function entry(route: RestRoute | undefined, handler: Handler): (c: Context) => Promise<Response> {
+  const adapter = route?.label.split('.')[0];
+  return async (c) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (incoming === undefined) throw new Error('The REST surface is served by a Node listener (no Node request here).');
+    const exchange = new Exchange('rest', incoming);
+    if (route) {
+      exchange.adapter = adapter;
+      exchange.operation = route.label;
+      exchange.route = route.path;
+      exchange.params = c.req.param() as Record<string, string>;
+    }
+    return toResponse(await handler(exchange));
+  };
 }
 
-function render(result: InvocationResult, requestId: string, redactor: Redactor): Response {
+/** The decoded path as the router saw it (for messages). */
+function pathOf(exchange: Exchange): string {
+  const path = exchange.path;
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+}
+
+/** The REST pipeline: shared stages around REST's own parsing and rendering. */
+function restPipeline(options: RestAppOptions) {
+  const redactor = options.redactor;
+  const outer: Stage[] = [
+    ...(options.edgeStages ?? []),
+    observe('rest', options.observe),
+    renderErrors((error, exchange) => {
+      const failure: RuntimeError = asRuntimeError(error);
+      exchange.error = failure.message;
+      return problemReply(failure, redactor, exchange.requestId);
+    }),
+    ...(options.origin ? [guard(options.origin, { unsafeOnly: true })] : []),
+    ...(options.requestStages ?? []),
+  ];
+  const invoke = compose(options.callStages ?? [], invokeTarget);
+  const readLimited = readBody(options.maxBodyBytes, (ex) => ex.method !== 'GET' && ex.method !== 'HEAD');
+  return {
+    route(route: RestRoute): Handler {
+      const adapter = route.label.split('.')[0]!;
+      return compose([...outer, authenticate(route.auth), readLimited], async (exchange) => {
+        const headers = headerRecord(exchange.incoming);
+        const parsed = parseRequestBody(exchange.body, headers['content-type']);
+        const input: RestInput = {
+          kind: 'rest',
+          method: exchange.method,
+          path: exchange.params,
+          // A forward decodes its rest of the path once, from the path as sent (dot segments resolved, escapes kept).
+          ...(route.method === 'ALL' ? { rawPath: new URL(exchange.path, 'http://gateway.invalid').pathname } : {}),
+          query: exchange.query,
+          headers,
+          body: parsed.body,
+          rawBody: parsed.raw,
+          contentType: parsed.contentType,
+        };
+        const result = await invoke({ surface: 'rest', adapter, operation: route.label, caller: exchange.callerId, requestId: exchange.requestId, target: route.compiled, input });
+        exchange.upstream = result.upstream;
+        return render(result, exchange.requestId, redactor);
+      });
+    },
+    refuse(error: (exchange: Exchange) => RuntimeError): Handler {
+      return compose(outer, (exchange) => Promise.reject(error(exchange)));
+    },
+  };
+}
+
+function render(result: InvocationResult, requestId: string, redactor: Redactor): Reply {
   const headers: Record<string, string> = { 'x-request-id': requestId };
   const status = result.status >= 200 && result.status <= 599 ? result.status : 502;
   if (result.hasValue) {
     headers['content-type'] = 'application/json';
-    return new Response(NULL_BODY_STATUSES.has(status) ? null : redactor.redact(JSON.stringify(result.value ?? null)), { status, headers });
+    return { status, headers, body: NULL_BODY_STATUSES.has(status) ? null : redactor.redact(JSON.stringify(result.value ?? null)) };
   }
   const raw = result.raw;
   if (raw?.contentType) headers['content-type'] = raw.contentType;
@@ -144,22 +202,5 @@ function render(result: InvocationResult, requestId: string, redactor: Redactor)
     const value = result.upstream?.headers[name];
     if (value !== undefined && headers[name] === undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return new Response(NULL_BODY_STATUSES.has(status) || !raw || raw.body.length === 0 ? null : redactor.redactBuffer(raw.body), { status, headers });
-}
-
-
-function nodeHeaders(incoming: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(incoming.headers)) {
-    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function webHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, key) => {
-    out[key] = value;
-  });
-  return out;
+  return { status, headers, body: NULL_BODY_STATUSES.has(status) || !raw || raw.body.length === 0 ? null : redactor.redactBuffer(raw.body) };
 }

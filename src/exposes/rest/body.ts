@@ -1,11 +1,9 @@
 /**
- * Reads and parses an inbound REST body within a size limit. JSON stays JSON,
- * form-encoded stays a FormBody (so it can be forwarded form-encoded), text
- * stays text, anything else stays bytes.
+ * Parses an inbound REST body (already read within the size limit by the
+ * pipeline's body stage). JSON stays JSON, form-encoded stays a FormBody (so
+ * it can be forwarded form-encoded), text stays text, anything else stays bytes.
  */
-import type { IncomingMessage } from 'node:http';
-import { InputError, PayloadTooLargeError } from '../../engine/errors.js';
-import { readIncoming, readWebBody } from '../../server/body-reader.js';
+import { InputError } from '../../engine/errors.js';
 import { FormBody } from '../../engine/input.js';
 
 export interface ParsedBody {
@@ -14,24 +12,8 @@ export interface ParsedBody {
   contentType?: string;
 }
 
-export async function readRequestBody(request: Request, limit: number): Promise<ParsedBody> {
-  const contentType = request.headers.get('content-type') ?? undefined;
-  const raw = await readWebBody(request, limit);
-  if (raw === undefined) throw tooLarge(limit);
-  if (raw.length === 0) return { body: undefined, contentType };
-  return { body: parseByType(raw, contentType), raw, contentType };
-}
-
-/**
- * The same from the Node request itself (the hot path: no web streams). On an
- * oversized body we stop reading and answer 413 at once; the connection is not
- * reused for what is left of it.
- */
-export async function readNodeBody(incoming: IncomingMessage, limit: number): Promise<ParsedBody> {
-  const contentType = incoming.headers['content-type'];
-  const raw = await readIncoming(incoming, limit);
-  if (raw === undefined) throw tooLarge(limit);
-  if (raw.length === 0) return { body: undefined, contentType };
+export function parseRequestBody(raw: Buffer | undefined, contentType: string | undefined): ParsedBody {
+  if (raw === undefined || raw.length === 0) return { body: undefined, contentType };
   return { body: parseByType(raw, contentType), raw, contentType };
 }
 
@@ -49,8 +31,4 @@ function parseByType(raw: Buffer, contentType: string | undefined): unknown {
   if (type === 'application/x-www-form-urlencoded') return new FormBody(new URLSearchParams(raw.toString('utf8')));
   if (type.startsWith('text/') || type === 'application/xml') return raw.toString('utf8');
   return raw;
-}
-
-function tooLarge(limit: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`The request body is larger than the ${limit}-byte limit.`, { limit });
 }

@@ -23,7 +23,7 @@ const MODERN = '2026-07-28';
 const V = 'io.modelcontextprotocol/protocolVersion';
 const CAPS = 'io.modelcontextprotocol/clientCapabilities';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let upstream: EchoUpstream;
 let rt: TestRuntime;

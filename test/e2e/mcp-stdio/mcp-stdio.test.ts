@@ -24,7 +24,7 @@ import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstrea
 import { repoRoot } from '../../helpers/paths.js';
 
 const fixture = resolve(repoRoot, 'test/e2e/mcp-protocol/fixtures/capability.yaml');
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let upstream: EchoUpstream;
 let client: UpstreamClient;
@@ -130,11 +130,26 @@ async function open(maxMessageBytes?: number): Promise<Session> {
   return session;
 }
 
+/**
+ * The upstream's `/slow` answers only when a test releases it, and tells the test when a call has
+ * arrived: the tests wait for these events, never for time.
+ */
+let slow = slowGate();
+function slowGate() {
+  let arrive!: () => void;
+  let release!: () => void;
+  const arrived = new Promise<void>((r) => (arrive = r));
+  const released = new Promise<void>((r) => (release = r));
+  return { arrived, arrive, released, release };
+}
+
 beforeAll(async () => {
   client = new UpstreamClient({ timeoutMs: 2000 });
   upstream = await startEchoUpstream(async (req) => {
     if (req.path === '/slow') {
-      await new Promise((r) => setTimeout(r, 800));
+      const gate = slow;
+      gate.arrive();
+      await gate.released;
       return { body: { late: true } };
     }
     return { body: { id: req.path.split('/').pop(), balance: '1' } };
@@ -142,6 +157,8 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  slow.release();
+  slow = slowGate();
   for (const s of sessions.splice(0)) {
     s.input.end();
     await s.server.close();
@@ -215,10 +232,14 @@ describe('stdio transport', () => {
   it('cancels an in-flight request on notifications/cancelled: no answer for it, the rest still served', async () => {
     const s = await open();
     s.input.write(`${JSON.stringify({ jsonrpc: '2.0', id: 'slow-1', method: 'tools/call', params: { name: 'slow', arguments: {} } })}\n`);
-    await new Promise((r) => setTimeout(r, 100));
+    await slow.arrived;
     s.input.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'slow-1', reason: 'user' } })}\n`);
     expect(await s.request({ jsonrpc: '2.0', id: 'after', method: 'ping' })).toMatchObject({ result: {} });
-    await new Promise((r) => setTimeout(r, 1000));
+    // Let the upstream answer, then end the session: `closed` resolves once every in-flight
+    // request has settled, so an answer to the cancelled one would be in `lines` by then.
+    slow.release();
+    s.input.end();
+    await s.server.closed;
     expect(s.lines.map((l) => JSON.parse(l).id)).toEqual(['after']);
   });
 
@@ -237,7 +258,9 @@ describe('stdio transport', () => {
   it('finishes in-flight requests when the input ends, then resolves `closed`', async () => {
     const s = await open();
     s.input.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: {} } })}\n`);
+    await slow.arrived;
     s.input.end();
+    slow.release();
     await s.server.closed;
     expect(s.lines).toHaveLength(1);
     expect(JSON.parse(s.lines[0]!)).toMatchObject({ id: 1, result: { isError: false, structuredContent: { late: true } } });

@@ -1,5 +1,5 @@
 /**
- * Request body readers with a size limit, shared by the REST and MCP surfaces.
+ * The request body reader shared by the REST and MCP surfaces.
  *
  * Reads a Node request body within a size limit. Event listeners rather than
  * `for await`: the async iterator costs measurably per request on small bodies.
@@ -47,25 +47,4 @@ export function readIncoming(incoming: IncomingMessage, limit: number): Promise<
     incoming.on('end', onEnd);
     incoming.on('error', onError);
   });
-}
-
-/** The same for a web `Request` (when a surface is called without the Node objects, e.g. `app.fetch` in tests). */
-export async function readWebBody(request: Request, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) return undefined;
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
 }
