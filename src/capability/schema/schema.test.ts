@@ -2,11 +2,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseSource } from './source.js';
-import { loadSchema, stripDialect, validateAgainstSchema } from './schema.js';
-import type { Diagnostic } from './diagnostics.js';
+import { parseSource } from '../source.js';
+import { loadSchema, stripDialect, validateAgainstSchema } from './index.js';
+import type { Diagnostic } from '../diagnostics.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const leanDir = resolve(repoRoot, '../shared/lean/capabilities');
 const corpusDir = resolve(repoRoot, '../shared/corpus/apis-io');
 
