@@ -151,13 +151,13 @@ export class RuntimeMetrics {
       labelNames: ['surface', 'adapter', 'operation'],
       registers,
     });
-    const self = this;
+    const rateLimitSource = () => this.rateLimitSource?.();
     new Gauge({
       name: 'runtime_rate_limit_buckets',
       help: 'Rate-limit buckets held in this process (callers active within their refill time).',
       registers,
       collect() {
-        this.set(self.rateLimitSource?.().buckets ?? 0);
+        this.set(rateLimitSource().buckets ?? 0);
       },
     });
     new Gauge({
@@ -165,7 +165,7 @@ export class RuntimeMetrics {
       help: 'Rate-limit buckets dropped before refilling because the bucket cap was reached (a caller got a fresh burst).',
       registers,
       collect() {
-        this.set(self.rateLimitSource?.().evictions ?? 0);
+        this.set(rateLimitSource().evictions ?? 0);
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });

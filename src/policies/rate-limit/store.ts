@@ -128,7 +128,8 @@ export class MemoryBucketStore implements BucketStore {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.buckets.clear();
+    return Promise.resolve();
   }
 }

@@ -21,7 +21,7 @@ describe('rate limiting', () => {
     dir = tempDir('policies-rl-');
     // `open` has no inbound auth (callers are their address); `keyed` wants a bearer token.
     dir.write('open.yaml', capabilityYaml({ name: 'open', routes: ['/v1/open/items', '/v1/open/other'] }));
-    dir.write('keyed.yaml', capabilityYaml({ name: 'keyed', secretVar: 'KEYED_TOKEN', tools: [] }).replace(/(  - type: rest\n(?:.*\n)*?    description: REST adapter of keyed\.\n)/, '$1    authentication:\n      type: bearer\n      token: "{{KEYED_TOKEN}}"\n'));
+    dir.write('keyed.yaml', capabilityYaml({ name: 'keyed', secretVar: 'KEYED_TOKEN', tools: [] }).replace(/( {2}- type: rest\n(?:.*\n)*? {4}description: REST adapter of keyed\.\n)/, '$1    authentication:\n      type: bearer\n      token: "{{KEYED_TOKEN}}"\n'));
     rt = await startTestRuntime({
       paths: [dir.path],
       env: { KEYED_TOKEN: 'secret-token-one' },

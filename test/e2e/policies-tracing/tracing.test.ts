@@ -34,7 +34,7 @@ describe('OpenTelemetry tracing', () => {
     receiver = await startOtlpReceiver();
     dir = tempDir('policies-trace-');
     const yaml = capabilityYaml({ name: 'traced', secretVar: 'TRACED_TOKEN', restPort: 18080, mcpPort: 18090 }).replace(
-      /(    description: REST adapter of traced\.\n)/,
+      /( {4}description: REST adapter of traced\.\n)/,
       `$1    authentication:\n      type: apikey\n      key: x-api-key\n      placement: header\n      value: "{{GATEWAY_KEY}}"\n`,
     );
     dir.write('traced.yaml', yaml.replace('  keys:\n', '  keys:\n    GATEWAY_KEY: GATEWAY_KEY\n'));
