@@ -1,6 +1,6 @@
 // Build step: compiles the Naftiko schema (default and strict modes) to standalone
 // Ajv validators in dist/capability/schema-validators/, so a cold start does not pay
-// the ~0.5 s schema compile. dist/capability/schema.js uses them only when their
+// the ~0.5 s schema compile. dist/capability/schema/load.js uses them only when their
 // fingerprint matches schemas/naftiko.schema.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const standaloneCode = require('ajv/dist/standalone').default;
 const { _ } = require('ajv');
-const schema = await import('../dist/capability/schema.js');
+const schema = await import('../dist/capability/schema/index.js');
 
 const out = new URL('../dist/capability/schema-validators/', import.meta.url);
 mkdirSync(out, { recursive: true });

@@ -10,7 +10,7 @@ import type { Capability } from './model.js';
 import { normalizeCapability } from './normalize.js';
 import { parseSource, type SourceFile } from './source.js';
 import { CapabilityFileError, checkFolderEntry, readCapabilityText } from './file-guard.js';
-import { validateAgainstSchema } from './schema.js';
+import { validateAgainstSchema } from './schema/index.js';
 import { lintCapabilities } from './lint/index.js';
 
 export interface LoadOptions {

@@ -50,7 +50,7 @@ const EXPECTED_ERROR_CODES: Record<string, string[]> = {
   'usda-agricultural-research-service-ars-/agricultural-research-data.yaml': [],
   'veracode/security-administration.yaml': ['schema-unsupported'],
   'vs-code-marketplace/extension-discovery.yaml': ['schema-enum', 'schema-range'],
-  'western-union/international-payments.yaml': ['expression-unresolvable', 'schema-unsupported'],
+  'western-union/international-payments.yaml': ['schema-unsupported'], // expression-unresolvable gone: `env.WU_CLIENT_ID` (no braces) is read as the declared bind variable — warning now
   'whmcs/hosting-automation.yaml': ['parameter-unsupplied', 'schema-enum', 'schema-unsupported'],
   'workday-recruiting/recruiting-configuration.yaml': ['schema-enum', 'schema-unsupported'],
   'xweather/lightning-safety.yaml': ['schema-missing-key', 'schema-unknown-key', 'schema-unsupported'],

@@ -463,6 +463,30 @@ export function resolveCall(index: CapabilityIndex, ref: string): OperationTarge
   return index.operations.get(ref)?.[0];
 }
 
+/** An exposed adapter's inbound `authentication` block, raw (model shapes drop keys the rules read). */
+export interface AdapterAuth {
+  capability: Capability;
+  adapter: Capability['exposes'][number];
+  /** Pointer of the `authentication` block. */
+  pointer: string;
+  raw: Record<string, unknown>;
+}
+
+/** Runs `check` for every exposed adapter that declares `authentication` (the shared opening of the auth rules). */
+export function forEachAuth(capabilities: readonly Capability[], check: (auth: AdapterAuth) => Diagnostic | Diagnostic[] | undefined): Diagnostic[] {
+  return perCapability(capabilities, ({ capability }) => {
+    const out: Diagnostic[] = [];
+    for (const adapter of capability.exposes) {
+      const pointer = childPointer(adapter.loc, 'authentication');
+      const raw = rawObject(rawAt(capability, pointer));
+      if (!raw) continue;
+      const found = check({ capability, adapter, pointer, raw });
+      if (found) out.push(...(Array.isArray(found) ? found : [found]));
+    }
+    return out;
+  });
+}
+
 /** Runs `check` for every capability and flattens the result (most rules are per file). */
 export function perCapability(capabilities: readonly Capability[], check: (index: CapabilityIndex) => Diagnostic[]): Diagnostic[] {
   const out: Diagnostic[] = [];

@@ -76,11 +76,37 @@ describe('runtime validate', () => {
       for (let i = 0; i < 70; i++) copyFileSync(broken, join(dir, `broken-${String(i).padStart(2, '0')}.yaml`));
       const { code, stdout } = await validate('--format', 'json', dir);
       expect(code).toBe(1);
-      const report = JSON.parse(stdout) as { files: number; errors: number; diagnostics: { file: string; position?: { line: number } }[] };
+      const report = JSON.parse(stdout) as { files: number; errors: number; diagnostics: { file: string; severity: string; message: string; position?: { line: number } }[] };
       expect(report.files).toBe(70);
-      expect(report.errors).toBe(70 * 3);
+      // Per file: the same 3 errors in every copy. The copies also clash with one another
+      // on their shared ports (what serve would refuse): reported "also declared at …".
+      const perFile = report.diagnostics.filter((d) => d.severity === 'error' && !d.message.includes('also declared at'));
+      expect(perFile).toHaveLength(70 * 3);
       expect(new Set(report.diagnostics.map((d) => d.file)).size).toBe(70);
       expect(report.diagnostics.every((d) => d.position !== undefined && d.position.line > 0)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the cross-file checks serve runs: two folders with the same route fail', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'validate-a-')), mkdtempSync(join(tmpdir(), 'validate-b-'))];
+    try {
+      for (const dir of dirs) copyFileSync(seedCapability, join(dir, 'seed.yaml'));
+      const { code, stdout } = await validate(...dirs);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/error rest-route-duplicate: Route POST .* is declared twice on port 8080 \(also declared at /);
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on a folder without capability files, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-empty-'));
+    try {
+      const { code, stdout } = await validate(dir);
+      expect(code).not.toBe(0);
+      expect(stdout).toContain(`The folder ${dir} holds no capability file`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

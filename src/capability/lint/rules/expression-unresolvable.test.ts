@@ -71,9 +71,14 @@ describe('expression-unresolvable', () => {
     expect(d!.hint).toBe('Did you mean `tools.itemid`?');
   });
 
-  it('reports env.VAR written without braces (literal text)', () => {
+  it('warns about env.VAR without braces for a declared bind variable (the engine reads it)', () => {
     const [d] = lint(rule, variant((doc) => (at.tool(doc).with.expand = 'env.API_TOKEN')));
-    expect(d).toMatchObject({ severity: 'error', hint: 'Write `"{{env.API_TOKEN}}"`.' });
+    expect(d).toMatchObject({ severity: 'warning', hint: 'Write `"{{env.API_TOKEN}}"`.' });
+  });
+
+  it('reports env.VAR without braces for an undeclared variable (sent as literal text)', () => {
+    const [d] = lint(rule, variant((doc) => (at.tool(doc).with.expand = 'env.OTHER_TOKEN')));
+    expect(d).toMatchObject({ severity: 'error', hint: 'Write `"{{env.OTHER_TOKEN}}"`.' });
   });
 
   it('warns about references nested in a structured value', () => {

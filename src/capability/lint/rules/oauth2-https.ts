@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { childPointer, perCapability, rawAt, rawObject, reportAt } from '../context.js';
+import { forEachAuth, reportAt } from '../context.js';
 
 const code = 'oauth2-https';
 const LOOPBACK = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i;
@@ -15,27 +15,23 @@ const LOOPBACK = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i;
 export const oauth2Https: LintRule = {
   code,
   check: (capabilities) =>
-    perCapability(capabilities, ({ capability }) => {
+    forEachAuth(capabilities, ({ capability, adapter, pointer, raw: auth }) => {
+      if (auth.type !== 'oauth2') return undefined;
       const out: Diagnostic[] = [];
-      for (const adapter of capability.exposes) {
-        const pointer = childPointer(adapter.loc, 'authentication');
-        const auth = rawObject(rawAt(capability, pointer));
-        if (auth?.type !== 'oauth2') continue;
-        for (const [field, base] of [
-          ['authorizationServerUri', 'error'],
-          ['resource', 'warning'],
-        ] as const) {
-          const value = auth[field];
-          if (typeof value !== 'string' || value.startsWith('https://') || value.includes('{{')) continue;
-          out.push(
-            reportAt(capability, `${pointer}/${field}`, {
-              code,
-              severity: LOOPBACK.test(value) ? 'warning' : base,
-              message: `The OAuth2 \`${field}\` \`${value}\` of the ${adapter.type} adapter${adapter.namespace ? ` \`${adapter.namespace}\`` : ''} is not an https URL.`,
-              hint: 'Use https; plain http exposes tokens and signing keys to anyone on the path.',
-            }),
-          );
-        }
+      for (const [field, base] of [
+        ['authorizationServerUri', 'error'],
+        ['resource', 'warning'],
+      ] as const) {
+        const value = auth[field];
+        if (typeof value !== 'string' || value.startsWith('https://') || value.includes('{{')) continue;
+        out.push(
+          reportAt(capability, `${pointer}/${field}`, {
+            code,
+            severity: LOOPBACK.test(value) ? 'warning' : base,
+            message: `The OAuth2 \`${field}\` \`${value}\` of the ${adapter.type} adapter${adapter.namespace ? ` \`${adapter.namespace}\`` : ''} is not an https URL.`,
+            hint: 'Use https; plain http exposes tokens and signing keys to anyone on the path.',
+          }),
+        );
       }
       return out;
     }),

@@ -2,11 +2,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseSource } from './source.js';
-import { loadSchema, stripDialect, validateAgainstSchema } from './schema.js';
-import type { Diagnostic } from './diagnostics.js';
+import { parseSource } from '../source.js';
+import { loadSchema, stripDialect, validateAgainstSchema } from './index.js';
+import type { Diagnostic } from '../diagnostics.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const leanDir = resolve(repoRoot, '../shared/lean/capabilities');
 const corpusDir = resolve(repoRoot, '../shared/corpus/apis-io');
 
@@ -274,36 +274,45 @@ describe('error quality', () => {
     expect(diagnostics[0]!.hint).toMatch(/HMAC/);
   });
 
-  it('a wrong port type gets one error', () => {
-    const text = capability().replace('port: 8080', 'port: "eighty"');
-    const diagnostics = check(text);
-    expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({
-      code: 'schema-type',
-      pointer: '/capability/exposes/0/port',
-      message: '`port` of REST adapter `demo-rest` must be an integer, not the string "eighty"',
-    });
-  });
-
-  it('an unknown exposes type gets one error naming the supported ones', () => {
-    const text = capability({ exposes: ['    - type: graphql', '      namespace: gql', '      port: 8080', '      schema: ./x.graphql'].join('\n') });
-    const diagnostics = check(text);
-    expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: 'schema-unsupported', message: 'exposes type `graphql` is not supported' });
-    expect(diagnostics[0]!.hint).toBe('supported: `rest`, `mcp`, `skill`, `control`');
-  });
-
-  it('off-spec orchestration blocks are one unsupported error at the key', () => {
-    const text = capability().replace('capability:\n', 'capability:\n  orchestration:\n    - name: onboard\n      steps: []\n');
-    const diagnostics = check(text);
-    expect(diagnostics.map((d) => [d.code, d.pointer, d.position?.line])).toEqual([['schema-unsupported', '/capability/orchestration', 6]]);
-  });
-
-  it('a missing required key names the key and the object', () => {
-    const text = capability().replace('      baseUri: https://api.example.test\n', '');
-    expect(check(text)).toMatchObject([
+  // One plain error for each of these mistakes: [what, edit of the small capability, the error expected].
+  it.each([
+    [
+      'a wrong port type',
+      (text: string) => text.replace('port: 8080', 'port: "eighty"'),
+      { code: 'schema-type', pointer: '/capability/exposes/0/port', message: '`port` of REST adapter `demo-rest` must be an integer, not the string "eighty"' },
+    ],
+    [
+      'an unknown exposes type',
+      () => capability({ exposes: ['    - type: graphql', '      namespace: gql', '      port: 8080', '      schema: ./x.graphql'].join('\n') }),
+      { code: 'schema-unsupported', message: 'exposes type `graphql` is not supported', hint: 'supported: `rest`, `mcp`, `skill`, `control`' },
+    ],
+    [
+      'an off-spec orchestration block',
+      (text: string) => text.replace('capability:\n', 'capability:\n  orchestration:\n    - name: onboard\n      steps: []\n'),
+      { code: 'schema-unsupported', pointer: '/capability/orchestration', position: { line: 6 } },
+    ],
+    [
+      'a missing required key',
+      (text: string) => text.replace('      baseUri: https://api.example.test\n', ''),
       { code: 'schema-missing-key', pointer: '/capability/consumes/0', message: 'Consumes entry `upstream` is missing required key `baseUri`' },
-    ]);
+    ],
+  ])('%s gets one error', (_what, edit, expected) => {
+    const diagnostics = check(edit(capability()));
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject(expected);
+  });
+
+  it('an enum value far from every allowed one lists them once, in the message (no repeated hint)', () => {
+    const [d, ...rest] = check(capability().replace('method: GET\n              call', 'method: FETCH\n              call'));
+    expect(rest).toEqual([]);
+    expect(d!.message).toContain('expected one of `GET`');
+    expect(d!.hint).toBeUndefined();
+  });
+
+  it('accepts JSON Schema habits on consumed parameters in the dialect, not in strict mode', () => {
+    const text = capability().replace('              method: GET\n', '              method: GET\n              inputParameters:\n                - { name: limit, in: query, type: integer, default: 25, example: 10, enum: [10, 25], format: int32 }\n');
+    expect(check(text)).toEqual([]);
+    expect(new Set(check(text, true).map((d) => d.code))).toEqual(new Set(['schema-dialect']));
   });
 
   it('an enum error lists the allowed values and suggests the close one', () => {

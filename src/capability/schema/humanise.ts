@@ -1,41 +1,12 @@
 /**
- * JSON Schema stage: validates a parsed capability file against
- * `schemas/naftiko.schema.json` and turns Ajv's raw errors into a short list of
- * plain-words diagnostics — one per real problem, pointing at the right key.
- *
- * One schema file serves two modes:
- * - default: Naftiko 1.0.0-alpha2 plus two named extensions. Every extension-only
- *   property, union branch or relaxed rule carries an `x-dialect` annotation:
- *   `"apis-io"` for the habits of APIs.io-generated files (`description` on REST
- *   adapters, `type`/`required`/`description` on consumed inputs, object outputs
- *   passed through with `mapping`, `HEAD`, …), `"runtime"` for features the
- *   reference engine reads although the alpha2 schema omits them (`call` as an
- *   object, JSON Schema keywords on tool inputs, adapter-level REST inputs).
- * - strict (`--strict`, pure alpha2): `stripDialect` deletes every property and
- *   every `anyOf`/`oneOf`/`allOf` branch carrying `x-dialect` before compiling.
- *
- * Annotation keywords used by the schema (registered with Ajv, no validation):
- * - `x-dialect: "apis-io" | "runtime"` — an accepted extension (see above);
- * - `x-unsupported: "<what>"` — a recognised but unsupported construct: on a
- *   property (`capability.orchestration`) or on a `type`-discriminated union
- *   (authentication, exposes, consumes, bodies, steps, outputs), so an unknown
- *   `type` yields one plain error instead of a wall of `oneOf` failures;
- * - `x-message` / `x-message-strict` — wording for the union, `required`, `not`
- *   and `pattern` errors raised by that node (strict mode swaps in the second);
- * - `x-supersedes: [keys]` — when this node's error fires, errors below those
- *   child keys are consequences and are dropped;
- * - `x-dialect-removed: {key: dialect}` — written by `stripDialect`, so strict
- *   mode can say "APIs.io dialect key" rather than "unknown key".
+ * Ajv's raw errors → a short list of plain-words diagnostics, one per real
+ * problem, pointing at the right key: unions collapsed to their best branch,
+ * consequences dropped (`x-supersedes`, unsupported constructs), siblings with
+ * the same problem grouped, renames (`id` → `name`) reported once.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import type Ajv2020Module from 'ajv/dist/2020.js';
-import type addFormatsModule from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { Diagnostic } from './diagnostics.js';
-import { escapePointer, type SourceFile } from './source.js';
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from '../diagnostics.js';
+import { escapePointer, type SourceFile } from '../source.js';
 import {
   capitalize,
   code,
@@ -52,161 +23,33 @@ import {
   unescapeSegment,
   valueAt,
   valueText,
-} from './schema/describe.js';
-import { closest, MISPLACED_KEY_ADVICE, UNSUPPORTED_ADVICE } from './schema/suggest.js';
-
-export interface SchemaValidationOptions {
-  /** Pure alpha2: APIs.io dialect extensions are reported as errors. */
-  strict?: boolean;
-}
+} from './describe.js';
+import { DIALECTS } from './load.js';
+import { closest, MISPLACED_KEY_ADVICE, UNSUPPORTED_ADVICE } from './suggest.js';
 
 type JsonObject = Record<string, unknown>;
-type AjvError = ErrorObject<string, Record<string, unknown>, unknown>;
+export type AjvError = ErrorObject<string, Record<string, unknown>, unknown>;
 
-/** Values of `x-dialect` in the schema, and how strict mode names them. */
-export const DIALECTS: Record<string, string> = {
-  'apis-io': 'an APIs.io dialect extension',
-  runtime: 'a capability-runtime extension (read by the reference engine, absent from the alpha2 schema)',
-};
-const ANNOTATIONS = ['x-dialect', 'x-dialect-removed', 'x-unsupported', 'x-message', 'x-message-strict', 'x-supersedes'] as const;
-const SCHEMA_URL = new URL('../../schemas/naftiko.schema.json', import.meta.url);
-
-// Ajv itself is needed only to compile (tests from source, the build's precompile):
-// a built runtime loads the precompiled validators and never pays for loading it.
-const requireCjs = createRequire(import.meta.url);
-type Ajv2020Class = typeof Ajv2020Module.default;
-const loadAjv = (): { Ajv2020: Ajv2020Class; addFormats: typeof addFormatsModule.default } => ({
-  Ajv2020: (requireCjs('ajv/dist/2020.js') as { default: Ajv2020Class }).default,
-  addFormats: (requireCjs('ajv-formats') as { default: typeof addFormatsModule.default }).default,
-});
-
-let rawSchema: JsonObject | undefined;
-const compiled = new Map<'default' | 'strict', { validate: ValidateFunction; root: JsonObject }>();
-
-/** The schema file as written (default mode: alpha2 plus the APIs.io dialect). */
-export function loadSchema(): JsonObject {
-  rawSchema ??= JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as JsonObject;
-  return rawSchema;
-}
-
-/** Strict alpha2: a copy of the schema without anything annotated `x-dialect`. */
-export function stripDialect<T>(node: T): T {
-  if (Array.isArray(node)) return node.map((item) => stripDialect(item)) as T;
-  if (!isObject(node)) return node;
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'properties' && isObject(value)) {
-      const kept: JsonObject = {};
-      const removed: Record<string, string> = {};
-      for (const [name, sub] of Object.entries(value)) {
-        if (isDialect(sub)) removed[name] = String(sub['x-dialect']);
-        else kept[name] = stripDialect(sub);
-      }
-      out.properties = kept;
-      if (Object.keys(removed).length > 0) out['x-dialect-removed'] = removed;
-    } else if ((key === 'anyOf' || key === 'oneOf' || key === 'allOf') && Array.isArray(value)) {
-      out[key] = value.filter((branch) => !isDialect(branch)).map((branch) => stripDialect(branch));
-    } else {
-      out[key] = stripDialect(value);
-    }
-  }
-  if (typeof out['x-message-strict'] === 'string') out['x-message'] = out['x-message-strict'];
-  return out as T;
-}
-
-/** Ajv options shared by the runtime compile and the build-time precompile (they must agree). */
-export function createSchemaAjv(extra: Record<string, unknown> = {}): InstanceType<Ajv2020Class> {
-  const { Ajv2020, addFormats } = loadAjv();
-  const ajv = new Ajv2020({
-    allErrors: true,
-    verbose: true,
-    discriminator: true,
-    allowUnionTypes: true,
-    strict: true,
-    strictTypes: false,
-    strictRequired: false,
-    ...extra,
-  });
-  addFormats(ajv);
-  for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword });
-  return ajv;
-}
-
-/** The schema a mode validates against. */
-export function schemaFor(strict: boolean): JsonObject {
-  return strict ? stripDialect(loadSchema()) : loadSchema();
-}
-
-/** Fingerprint of the schema file: a precompiled validator is used only when it was built from this exact text. */
-export function schemaFingerprint(): string {
-  return createHash('sha256').update(readFileSync(SCHEMA_URL)).digest('hex');
-}
-
-/**
- * Compiling the schema costs ~0.5 s, most of a cold start; `npm run build`
- * precompiles both modes to standalone code (scripts/precompile-schema.mjs),
- * which loads in ~15 ms. Without it (tests from source) we compile at first use.
- */
-function loadPrecompiled(mode: 'default' | 'strict'): ValidateFunction | undefined {
-  try {
-    const file = fileURLToPath(new URL(`./schema-validators/${mode}.cjs`, import.meta.url));
-    if (!existsSync(file)) return undefined;
-    const require = createRequire(import.meta.url);
-    const module = require(file) as { default?: ValidateFunction; fingerprint?: string } & ValidateFunction;
-    const validate = module.default ?? module;
-    return (module as { fingerprint?: string }).fingerprint === schemaFingerprint() ? validate : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function getValidator(strict: boolean): { validate: ValidateFunction; root: JsonObject } {
-  const mode = strict ? 'strict' : 'default';
-  let entry = compiled.get(mode);
-  if (!entry) {
-    const root = schemaFor(strict);
-    entry = { validate: loadPrecompiled(mode) ?? createSchemaAjv().compile(root), root };
-    compiled.set(mode, entry);
-  }
-  return entry;
-}
-
-/** Validates the parsed document (no diagnostics when it is valid or could not be parsed). */
-export function validateAgainstSchema(source: SourceFile, options: SchemaValidationOptions = {}): Diagnostic[] {
-  if (source.data === undefined) return [];
-  const strict = options.strict === true;
-  let items = rawItems(source, strict);
+/** The located diagnostics of one failed validation (Ajv's errors, copied: the validator reuses its list). */
+export function humaniseSchemaErrors(errors: readonly AjvError[], ctx: SchemaContext): Diagnostic[] {
+  let items = schemaItems(errors, ctx);
   if (items.length === 0) return [];
-  const ctx: Context = { source, root: getValidator(strict).root, strict };
   items = applySupersedes(items);
   items = mergeSuggestedRenames(items);
   items = mergeUnknownKeys(items, ctx);
   items = mergeMissingKeys(items, ctx);
   items = dropCausedByUnsupported(items);
   items = groupSiblings(items, ctx);
-  const diagnostics = sortDiagnostics(dedupe(items.map((item) => item.d)));
-  return strict ? labelDialectOnly(diagnostics, source) : diagnostics;
+  return sortDiagnostics(dedupe(items.map((item) => item.d)));
 }
 
-/** One item per (collapsed) Ajv error, before any merging. */
-function rawItems(source: SourceFile, strict: boolean): Item[] {
-  const { validate, root } = getValidator(strict);
-  if (validate(source.data)) return [];
-  const errors = collapseUnions(tidy((validate.errors ?? []) as AjvError[]));
-  const ctx: Context = { source, root, strict };
-  return errors.map((error) => toItem(error, ctx)).filter((item): item is Item => item !== undefined);
+/** Pointers of the problems before merging (strict mode compares them with the default mode's). */
+export function schemaErrorPointers(errors: readonly AjvError[], ctx: SchemaContext): string[] {
+  return schemaItems(errors, ctx).map((item) => item.d.pointer);
 }
 
-/**
- * Strict mode: a problem the default schema does not have (no default-mode error at
- * or below its pointer) exists only because an extension was removed — say so.
- */
-function labelDialectOnly(diagnostics: Diagnostic[], source: SourceFile): Diagnostic[] {
-  const lenient = rawItems(source, false).map((item) => item.d.pointer);
-  return diagnostics.map((d) => {
-    if (d.code === 'schema-dialect' || lenient.some((p) => isUnder(p, d.pointer))) return d;
-    return { ...d, code: 'schema-dialect', hint: 'accepted as an extension (APIs.io dialect or capability-runtime) when validating without --strict' };
-  });
+function schemaItems(errors: readonly AjvError[], ctx: SchemaContext): Item[] {
+  return collapseUnions(tidy([...errors])).map((error) => toItem(error, ctx)).filter((item): item is Item => item !== undefined);
 }
 
 // ---------------------------------------------------------------------------
@@ -310,7 +153,7 @@ function allowedValues(error: AjvError): unknown[] {
 // ---------------------------------------------------------------------------
 // Errors → items (a diagnostic plus what later merging steps need to know)
 
-interface Context {
+export interface SchemaContext {
   source: SourceFile;
   root: JsonObject;
   strict: boolean;
@@ -333,7 +176,7 @@ interface Item {
   plainRequired?: boolean;
 }
 
-function toItem(error: AjvError, ctx: Context): Item | undefined {
+function toItem(error: AjvError, ctx: SchemaContext): Item | undefined {
   const data = ctx.source.data;
   const pointer = error.instancePath;
   const owner = describeNode(pointer, data);
@@ -511,7 +354,7 @@ function mergeSuggestedRenames(items: Item[]): Item[] {
 }
 
 /** Several unknown keys (without a close match) in one object become one diagnostic. */
-function mergeUnknownKeys(items: Item[], ctx: Context): Item[] {
+function mergeUnknownKeys(items: Item[], ctx: SchemaContext): Item[] {
   const byObject = new Map<string, Item[]>();
   for (const item of items) {
     if (item.kind !== 'unknown' || item.suggestion !== undefined || item.d.code !== 'schema-unknown-key') continue;
@@ -540,7 +383,7 @@ function mergeUnknownKeys(items: Item[], ctx: Context): Item[] {
 }
 
 /** Several plain missing keys on one object become one diagnostic. */
-function mergeMissingKeys(items: Item[], ctx: Context): Item[] {
+function mergeMissingKeys(items: Item[], ctx: SchemaContext): Item[] {
   const byObject = new Map<string, Item[]>();
   for (const item of items) if (item.plainRequired === true) byObject.set(item.object, [...(byObject.get(item.object) ?? []), item]);
   const done = new Set<string>();
@@ -574,7 +417,7 @@ function dropCausedByUnsupported(items: Item[]): Item[] {
 }
 
 /** The same problem on several entries of one list (17 parameters missing `in`) becomes one diagnostic. */
-function groupSiblings(items: Item[], ctx: Context): Item[] {
+function groupSiblings(items: Item[], ctx: SchemaContext): Item[] {
   const groups = new Map<string, Item[]>();
   const keyOf = (item: Item): string | undefined => {
     if (item.predicate === undefined || !/\/\d+$/.test(item.object)) return undefined;
@@ -678,10 +521,6 @@ function xMessage(schema: unknown): string | undefined {
   return isObject(schema) && typeof schema['x-message'] === 'string' ? schema['x-message'] : undefined;
 }
 
-function isDialect(value: unknown): value is JsonObject {
-  return isObject(value) && typeof value['x-dialect'] === 'string';
-}
-
-function isUnder(pointer: string, parent: string): boolean {
+export function isUnder(pointer: string, parent: string): boolean {
   return pointer === parent || pointer.startsWith(`${parent}/`);
 }
