@@ -31,6 +31,8 @@ export interface ServeFlags {
   allowedOrigin?: string[];
   allowedHost?: string[];
   tokenProvider?: string[];
+  maxFileSize?: string;
+  maxConnections?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -64,6 +66,10 @@ export interface ServeConfig {
   tokenProviders?: unknown;
   /** `--token-provider` values (or RUNTIME_TOKEN_PROVIDERS, whitespace-separated): win per variable over the file. */
   tokenProviderFlags: string[];
+  /** Largest capability file read (bytes); larger files are refused before they are read. */
+  maxFileBytes: number;
+  /** Open connections accepted per listener; beyond it new connections are closed at once. */
+  maxConnections: number;
 }
 
 type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'list' | 'workers' | 'path' | 'paths';
@@ -98,6 +104,8 @@ export const FIELDS = {
   allowedOrigin: { flag: '--allowed-origin', env: 'RUNTIME_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list' },
   allowedHost: { flag: '--allowed-host', env: 'RUNTIME_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list' },
   tokenProvider: { flag: '--token-provider', env: 'RUNTIME_TOKEN_PROVIDERS', key: 'tokenProviders', kind: 'list' },
+  maxFileSize: { flag: '--max-file-size', env: 'RUNTIME_MAX_FILE_BYTES', key: 'maxFileBytes', kind: 'positive' },
+  maxConnections: { flag: '--max-connections', env: 'RUNTIME_MAX_CONNECTIONS', key: 'maxConnections', kind: 'positive' },
 } as const satisfies Record<string, Field>;
 
 /** Flag name → environment variable. */
@@ -233,6 +241,8 @@ export function resolveServeConfig(
     allowedHosts: list('allowedHost'),
     tokenProviders: fileValues.tokenProviders,
     tokenProviderFlags: flags.tokenProvider && flags.tokenProvider.length > 0 ? flags.tokenProvider : env[FIELDS.tokenProvider.env] ? [env[FIELDS.tokenProvider.env]!] : [],
+    maxFileBytes: positive(text('maxFileSize'), '--max-file-size') ?? 1024 * 1024,
+    maxConnections: positive(text('maxConnections'), '--max-connections') ?? 1024,
   };
   if (config.controlPort !== undefined && config.controlPort !== 0 && (config.controlPort === config.restPort || config.controlPort === config.mcpPort)) {
     throw new UsageError(`--control-port ${config.controlPort} is also the ${config.controlPort === config.restPort ? 'REST' : 'MCP'} port; the control endpoints need a port of their own.`);

@@ -28,6 +28,7 @@ import { RuntimeMetrics } from './metrics.js';
 import { Mounts } from './mounting.js';
 import type { ListenerKind } from './plan.js';
 import { requestObserver } from './request-log.js';
+import { DEFAULT_MAX_CONNECTIONS } from './listener.js';
 
 export { RUNTIME_VERSION } from '../version.js';
 import { RUNTIME_VERSION } from '../version.js';
@@ -79,6 +80,10 @@ export interface GatewayOptions {
   stdio?: boolean;
   /** Node process metrics (event loop, GC, memory) in /metrics (default true). */
   processMetrics?: boolean;
+  /** Size limit of one capability file in bytes (default 1 MiB). */
+  maxFileBytes?: number;
+  /** Open connections per listener (default 1024); more are closed on arrival. */
+  maxConnections?: number;
 }
 
 export interface ReloadResult {
@@ -127,7 +132,16 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     this.redactor = options.redactor ?? new Redactor();
     this.logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', redactor: this.redactor });
     this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs });
-    this.mounts = new Mounts(this.logger);
+    let lastDropWarning = 0;
+    this.mounts = new Mounts(this.logger, {
+      maxConnections: options.maxConnections,
+      onDrop: () => {
+        // One line a minute at most: the flood being refused must not flood the log too.
+        if (Date.now() - lastDropWarning < 60_000) return;
+        lastDropWarning = Date.now();
+        this.logger.warn({ maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS }, 'connection refused: the listener has maxConnections open connections');
+      },
+    });
     this.metrics = new RuntimeMetrics(
       {
         inFlight: () => this.mounts.inFlight,

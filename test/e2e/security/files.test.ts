@@ -104,8 +104,7 @@ describe('files in a served folder', () => {
     }
   });
 
-  // TODO(security): enable once the Gateway reads files through readCapabilityText (gateway.ts is being split).
-  it.skip('a file over the size limit is refused before it is read', async () => {
+  it('a file over the size limit is refused before it is read', async () => {
     const big = `# ${'x'.repeat(1024 * 1024)}\n${capabilityYaml({ name: 'big' })}`;
     dir.write('big.yaml', big);
     try {
