@@ -42,8 +42,20 @@ export async function findCapabilityFiles(paths: readonly string[]): Promise<{ f
       diagnostics.push({ code: 'path-not-found', severity: 'error', message: `No such file or folder: ${path}`, file: path, pointer: '' });
       continue;
     }
-    if (info.isDirectory()) files.push(...(await walk(path, path, diagnostics)));
-    else if (info.isFile()) files.push(path);
+    if (info.isDirectory()) {
+      const inside = await walk(path, path, diagnostics);
+      if (inside.length === 0) {
+        diagnostics.push({
+          code: 'folder-empty',
+          severity: 'error',
+          message: `The folder ${path} holds no capability file (*.yaml, *.yml).`,
+          file: path,
+          pointer: '',
+          hint: 'Point at the folder (or files) holding the capabilities, e.g. `runtime validate capabilities/`.',
+        });
+      }
+      files.push(...inside);
+    } else if (info.isFile()) files.push(path);
     else diagnostics.push({ code: 'file-not-regular', severity: 'error', message: `${path} is not a regular file (a FIFO, socket or device).`, file: path, pointer: '' });
   }
   return { files: [...new Set(files)], diagnostics };
@@ -76,7 +88,7 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
     diagnostics.push(...result.diagnostics);
     if (result.capability) capabilities.push(result.capability);
   }
-  diagnostics.push(...lintLoaded(capabilities, diagnostics));
+  diagnostics.push(...lintLoaded(capabilities, diagnostics, options));
   return { files: found.files, capabilities, diagnostics };
 }
 
@@ -84,9 +96,9 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
  * Semantic lint of loaded capabilities; a node the earlier stages already rejected
  * is not reported again by a lint rule. Used by `validate` and by `serve`/reload.
  */
-export function lintLoaded(capabilities: readonly Capability[], earlier: readonly Diagnostic[]): Diagnostic[] {
+export function lintLoaded(capabilities: readonly Capability[], earlier: readonly Diagnostic[], options: LoadOptions = {}): Diagnostic[] {
   const rejected = new Set(earlier.filter((d) => d.severity === 'error').map((d) => `${d.file}#${d.pointer}`));
-  return lintCapabilities(capabilities).filter((d) => !rejected.has(`${d.file}#${d.pointer}`));
+  return lintCapabilities(capabilities, { strict: options.strict === true }).filter((d) => !rejected.has(`${d.file}#${d.pointer}`));
 }
 
 export async function loadCapabilityFile(
@@ -113,7 +125,7 @@ export async function loadCapabilitySource(
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   if (source.data === undefined) return { diagnostics };
   const foreign = notACapability(source);
-  if (foreign) return { diagnostics: [...diagnostics, foreign] };
+  if (foreign) return { diagnostics: [foreign] };
   diagnostics.push(...validateAgainstSchema(source, { strict: options.strict === true }));
   diagnostics.push(...(await resolveConsumesImports(source)));
   const normalized = normalizeCapability(source);
@@ -122,21 +134,23 @@ export async function loadCapabilitySource(
 }
 
 /**
- * A file that is no Naftiko document at all (a text file, a password file, a
- * docker-compose file that landed in the folder): one diagnostic without a
- * position, so neither the message nor a code frame ever quotes its content.
+ * A YAML file that is not a Naftiko document at all (plain text, `{hello: world}`,
+ * another tool's config) gets one clear error instead of every schema complaint.
  */
 function notACapability(source: SourceFile): Diagnostic | undefined {
   const data = source.data;
-  const what = data === null ? 'empty' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? undefined : `a ${typeof data}`;
-  if (what !== undefined) {
-    return { code: 'document-not-object', severity: 'error', message: `${source.path} is not a Naftiko document: its top level is ${what}, not a mapping (its content is not shown).`, file: source.path, pointer: '' };
-  }
-  const keys = Object.keys(data as object);
-  if (!keys.some((k) => k === 'naftiko' || k === 'capability' || k === 'consumes')) {
-    return { code: 'document-not-capability', severity: 'error', message: `${source.path} is not a Naftiko document: it has no \`naftiko\`, \`capability\` or \`consumes\` key (its content is not shown).`, file: source.path, pointer: '' };
-  }
-  return undefined;
+  const isMapping = data !== null && typeof data === 'object' && !Array.isArray(data);
+  const root = isMapping ? (data as Record<string, unknown>) : {};
+  if (isMapping && ('naftiko' in root || 'capability' in root || Array.isArray(root.consumes))) return undefined;
+  const found = !isMapping ? (typeof data === 'string' ? 'plain text' : data === null ? 'an empty document' : Array.isArray(data) ? 'a list' : `a ${typeof data}`) : `a mapping with ${Object.keys(root).length} other key(s); its content is not shown`;
+  return {
+    code: 'not-a-capability',
+    severity: 'error',
+    message: `not a Naftiko capability: no \`naftiko:\` version and no \`capability\` (found ${found})`,
+    file: source.path,
+    pointer: '', // no position: a code frame would quote the file, and it may hold anything
+    hint: 'A capability file starts with `naftiko: 1.0.0-alpha2`, `info:` and `capability:`; move other YAML files out of the capability folders.',
+  };
 }
 
 /**

@@ -9,9 +9,10 @@
  * JSONPaths, output mappers, step plans. `invoke` only evaluates.
  */
 import type { AggregateFunction, ExposedParameter, Invocable, JsonType, Step } from '../capability/model.js';
+import { looseGet, uniqueLooseMatch } from '../capability/names.js';
 import type { BindScope } from './binds.js';
 import { EngineError, UpstreamError, UpstreamResponseError } from './errors.js';
-import { compileWith, type CompiledWith } from './expressions.js';
+import { compileWith, requestValue, type CompiledWith } from './expressions.js';
 import { FormBody, plainBody, type CallerInput, type RestInput } from './input.js';
 import { compileJsonPath, type CompiledPath } from './jsonpath.js';
 import { coerceText, compileMockOutputs, compileOutputs, compileProjection, type Mapper, type Projection } from './mapping.js';
@@ -20,6 +21,8 @@ import { Template, paramValue, type Lookup } from './templates.js';
 import type { CallContext, CallOutcome, PreparedOperation } from './upstream/operation.js';
 import type { UpstreamResponse } from './upstream/client.js';
 import type { Redactor } from './redact.js';
+import { callerWantsFresh } from './upstream/cache.js';
+import type { UpstreamPolicies } from './upstream/policies.js';
 
 export interface InvocationResult {
   status: number;
@@ -33,6 +36,12 @@ export interface InvocationResult {
 export interface InvocationContext {
   requestId?: string;
   signal?: AbortSignal;
+  /** Traffic policies of the exposed unit (resolved per adapter and operation). */
+  policies?: UpstreamPolicies;
+  /** The caller sent `Cache-Control: no-cache`: skip the response cache lookup. */
+  bypassCache?: boolean;
+  /** `semantics` of the aggregate function being run (idempotent, cacheable). */
+  semantics?: { idempotent?: boolean; cacheable?: boolean };
 }
 
 /** What an invocable needs from its capability: operations by `ns.op`, aggregate functions, the call context. */
@@ -44,6 +53,8 @@ export interface OperationSource {
   readonly env?: Record<string, string | undefined>;
   /** The compiled aggregate function a `ref: namespace.function` names. */
   aggregateFunction?(ref: string): CompiledInvocable | undefined;
+  /** Upstream traffic policies of an exposed unit (adapter namespace, unit name). */
+  policiesFor?(adapter: string, operation: string): UpstreamPolicies | undefined;
 }
 
 type CompiledStep =
@@ -66,6 +77,15 @@ export class CompiledInvocable {
   private readonly steps: CompiledStep[];
   private readonly mappings: { target: string[]; path: string[] }[];
   private readonly declared: { spec: ExposedParameter; path?: CompiledPath }[];
+  private readonly semantics?: { idempotent?: boolean; cacheable?: boolean };
+  /** Resolved on first use (null: the runtime's defaults apply). */
+  private policies?: UpstreamPolicies | null;
+  /**
+   * A REST operation with a `call` and no declared inputs (no inputParameters, no
+   * `with`): the consumed operation's parameter names, each read from the request
+   * by name (issue 12). Undefined when the unit declares its inputs.
+   */
+  private readonly derivedInputs?: readonly string[];
 
   constructor(
     readonly invocable: Invocable,
@@ -75,6 +95,7 @@ export class CompiledInvocable {
     inherited: ExposedParameter[] = [],
   ) {
     this.with = compileWith(invocable.with, adapterNamespace, source.binds);
+    this.semantics = (invocable as AggregateFunction).semantics;
     const shaping = invocable.outputParameters.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
     this.outputs = compileOutputs(shaping);
     this.mockOutputs = compileMockOutputs(shaping);
@@ -104,6 +125,9 @@ export class CompiledInvocable {
       spec,
       path: typeof spec.value === 'string' && spec.value.startsWith('$') ? compileJsonPath(spec.value) : undefined,
     }));
+    if (this.operation && invocable.call && !invocable.ref && invocable.steps.length === 0 && this.declared.length === 0 && Object.keys(invocable.with).length === 0) {
+      this.derivedInputs = callerSuppliedNames(this.operation);
+    }
   }
 
   get mode(): 'call' | 'steps' | 'mock' {
@@ -112,11 +136,20 @@ export class CompiledInvocable {
   }
 
   async invoke(input: CallerInput, context: InvocationContext = {}): Promise<InvocationResult> {
-    return this.execute(input, this.gatherParameters(input), context);
+    return this.execute(input, this.gatherParameters(input), this.withPolicies(input, context));
+  }
+
+  /** The exposed unit's policies and the caller's cache wish join the context (no copy when neither applies). */
+  private withPolicies(input: CallerInput, context: InvocationContext): InvocationContext {
+    if (this.policies === undefined) this.policies = this.source.policiesFor?.(this.adapterNamespace, this.invocable.name) ?? null;
+    const bypassCache = input.kind === 'rest' && callerWantsFresh(input.headers['cache-control'], input.headers.pragma);
+    if ((this.policies === null || context.policies) && !bypassCache) return context;
+    return { ...context, ...(this.policies && !context.policies ? { policies: this.policies } : {}), ...(bypassCache ? { bypassCache } : {}) };
   }
 
   /** Applies this unit's `with` to `params`, then runs it. Aggregate functions are entered here by `ref` units. */
   async execute(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
+    if (this.semantics && context.semantics !== this.semantics) context = { ...context, semantics: this.semantics };
     const lookup = await this.applyWith(this.with, input, params);
     if (this.invocable.ref) {
       if (!this.target) throw new EngineError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);
@@ -128,7 +161,7 @@ export class CompiledInvocable {
     }
     switch (this.mode) {
       case 'call':
-        return this.runCall(params, context);
+        return this.runCall(input, params, context);
       case 'steps':
         return this.runSteps(input, params, context);
       default:
@@ -137,8 +170,20 @@ export class CompiledInvocable {
   }
 
   private gatherParameters(input: CallerInput): Record<string, unknown> {
-    if (input.kind !== 'rest') return { ...input.arguments };
+    if (input.kind !== 'rest') {
+      const params = { ...input.arguments };
+      for (const { spec } of this.declared) if (params[spec.name] === undefined && spec.schema.default !== undefined) params[spec.name] = spec.schema.default;
+      return params;
+    }
     const params: Record<string, unknown> = {};
+    if (this.derivedInputs) {
+      for (const name of this.derivedInputs) {
+        // A consumed `in: body` parameter named `body` is the whole request body (the `rest.body` habit).
+        const value = requestValue(input, name) ?? (name === 'body' ? plainBody(input.body) : undefined);
+        if (value !== undefined && value !== null) params[name] = value;
+      }
+      return params;
+    }
     let body: unknown;
     let bodyRead = false;
     for (const { spec, path } of this.declared) {
@@ -163,6 +208,7 @@ export class CompiledInvocable {
           else if (spec.in === 'body') value = input.body instanceof FormBody ? input.body : body;
         }
       }
+      if ((value === undefined || value === null) && spec.schema.default !== undefined) value = spec.schema.default;
       if (value !== undefined && value !== null) params[spec.name] = coerceInput(value, spec.type);
     }
     return params;
@@ -189,9 +235,9 @@ export class CompiledInvocable {
     return operation;
   }
 
-  private async runCall(params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
+  private async runCall(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
     const operation = this.requireOperation(this.operation, this.invocable.call!.ref);
-    const outcome = await operation.call(params, this.source.callContext(context));
+    const outcome = await operation.call(callParameters(operation, params, input), this.source.callContext(context));
     const outputs = this.outputs ?? (this.projection && !this.projection.passthrough ? this.projection.project : undefined);
     return this.shape(outcome, operation, outputs, params);
   }
@@ -233,7 +279,7 @@ export class CompiledInvocable {
         const operation = this.requireOperation((compiled as { operation?: PreparedOperation }).operation, step.call.ref);
         const stepParams = { ...params };
         const lookup = await this.applyWith(stepWith, input, stepParams);
-        const outcome = await operation.call(stepParams, this.source.callContext(context));
+        const outcome = await operation.call(callParameters(operation, stepParams, input), this.source.callContext(context));
         last = { outcome, operation };
         // An upstream error ends the orchestration: later steps would run on missing data.
         if (outcome.response.status >= 400) return this.shape(outcome, operation, undefined, stepParams);
@@ -276,6 +322,60 @@ export class CompiledInvocable {
     if (last) return this.shape(last.outcome, last.operation, this.outputs, params);
     return this.runMock(paramLookup(params));
   }
+}
+
+/** Names a caller may supply to a consumed operation: its parameters without a fixed value, then its path variables. */
+function callerSuppliedNames(operation: PreparedOperation): string[] {
+  const names = (operation.inputParameters ?? [])
+    .filter((p) => p.value === undefined && p.template === undefined && p.in !== 'environment')
+    .map((p) => p.name);
+  for (const name of operation.pathVariables ?? []) if (!names.includes(name)) names.push(name);
+  return names;
+}
+
+/** Every name a consumed operation reads from its call parameters (cached: computed once per operation). */
+const readNames = new WeakMap<PreparedOperation, ReadonlySet<string>>();
+function namesRead(operation: PreparedOperation): ReadonlySet<string> {
+  let names = readNames.get(operation);
+  if (!names) {
+    names = new Set([...(operation.pathVariables ?? []), ...(operation.inputParameters ?? []).map((p) => p.name)]);
+    readNames.set(operation, names);
+  }
+  return names;
+}
+
+/**
+ * The parameters a consumed operation is called with (dialect, issue 12): a name
+ * it reads that is missing takes the value of the single loosely equal parameter
+ * (`deviceid` for `{deviceId}`); a path placeholder still missing takes the REST
+ * route variable of that name (exact, else the single loosely equal one); then
+ * a declared `default` applies. Exact names always win.
+ */
+function callParameters(operation: PreparedOperation, params: Record<string, unknown>, input: CallerInput): Record<string, unknown> {
+  let out = params;
+  const wanted = namesRead(operation);
+  for (const name of wanted) {
+    if (params[name] !== undefined) continue;
+    const key = uniqueLooseMatch(name, Object.keys(params).filter((k) => !wanted.has(k)));
+    if (key === undefined || params[key] === undefined) continue;
+    if (out === params) out = { ...params };
+    out[name] = params[key];
+  }
+  if (input.kind === 'rest') {
+    for (const name of operation.pathVariables ?? []) {
+      if (out[name] !== undefined) continue;
+      const value = looseGet(input.path, name);
+      if (value === undefined) continue;
+      if (out === params) out = { ...params };
+      out[name] = value;
+    }
+  }
+  for (const p of operation.inputParameters ?? []) {
+    if (p.default === undefined || out[p.name] !== undefined || p.value !== undefined || p.template !== undefined) continue;
+    if (out === params) out = { ...params };
+    out[p.name] = p.default;
+  }
+  return out;
 }
 
 /** The aggregate function a `ref` names, compiled with the aggregate's namespace. */

@@ -75,6 +75,11 @@ export class Redactor {
     this.pattern = undefined;
   }
 
+  /** Same as `forget`; tolerates `undefined` (a token that was never minted). */
+  remove(value: string | undefined): void {
+    if (value !== undefined) this.forget(value);
+  }
+
   /** Number of distinct forms redacted (bounded by the operator's secrets, whatever the traffic). */
   get size(): number {
     return this.forms.size;

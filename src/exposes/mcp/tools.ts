@@ -61,6 +61,10 @@ function toolResult(server: ProtocolServices, entry: ToolEntry, result: Invocati
     const operation = result.upstream?.operation ?? entry.name;
     return toolError(redactor.redact(`The upstream call ${operation} failed with HTTP ${result.status}.${body ? ` Response body: ${body}` : ''}`));
   }
+  if (result.status >= 300 && result.upstream) {
+    // Redirects are never followed: an upstream 3xx is no answer, and must not read as an empty success.
+    return toolError(`The upstream call ${result.upstream.operation} answered HTTP ${result.status} (a redirect, which is not followed).`);
+  }
   let value: unknown;
   let text: string;
   if (result.hasValue) {
