@@ -33,6 +33,8 @@ export interface ServeFlags {
   allowedOrigin?: string[];
   allowedHost?: string[];
   tokenProvider?: string[];
+  maxFileSize?: string;
+  maxConnections?: string;
   rateLimit?: string;
   rateLimitBurst?: string;
   corsOrigin?: string[];
@@ -73,6 +75,10 @@ export interface ServeConfig {
   tokenProviders?: unknown;
   /** `--token-provider` values (or RUNTIME_TOKEN_PROVIDERS, whitespace-separated): win per variable over the file. */
   tokenProviderFlags: string[];
+  /** Largest capability file read (bytes); larger files are refused before they are read. */
+  maxFileBytes: number;
+  /** Open connections accepted per listener; beyond it new connections are closed at once. */
+  maxConnections: number;
   /** runtime.yaml `policies` with the policy flags/env applied (src/policies/config.ts). */
   policies: Policies;
   /** Shared state across replicas (`--redis-url`, RUNTIME_REDIS_URL, `redis:` in runtime.yaml); absent = in-memory. */
@@ -111,6 +117,8 @@ export const FIELDS = {
   allowedOrigin: { flag: '--allowed-origin', env: 'RUNTIME_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list' },
   allowedHost: { flag: '--allowed-host', env: 'RUNTIME_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list' },
   tokenProvider: { flag: '--token-provider', env: 'RUNTIME_TOKEN_PROVIDERS', key: 'tokenProviders', kind: 'list' },
+  maxFileSize: { flag: '--max-file-size', env: 'RUNTIME_MAX_FILE_BYTES', key: 'maxFileBytes', kind: 'positive' },
+  maxConnections: { flag: '--max-connections', env: 'RUNTIME_MAX_CONNECTIONS', key: 'maxConnections', kind: 'positive' },
   // Policy knobs: flags/env only; runtime.yaml sets them (and much more) under `policies:`.
   rateLimit: { flag: '--rate-limit', env: 'RUNTIME_RATE_LIMIT', key: '', kind: 'string' },
   rateLimitBurst: { flag: '--rate-limit-burst', env: 'RUNTIME_RATE_LIMIT_BURST', key: '', kind: 'string' },
@@ -272,6 +280,8 @@ export function resolveServeConfig(
     allowedHosts: list('allowedHost'),
     tokenProviders: fileValues.tokenProviders,
     tokenProviderFlags: flags.tokenProvider && flags.tokenProvider.length > 0 ? flags.tokenProvider : env[FIELDS.tokenProvider.env] ? [env[FIELDS.tokenProvider.env]!] : [],
+    maxFileBytes: positive(text('maxFileSize'), '--max-file-size') ?? 1024 * 1024,
+    maxConnections: positive(text('maxConnections'), '--max-connections') ?? 1024,
     policies,
     redis: redisSettings(raw('redisUrl'), env),
   };

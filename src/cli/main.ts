@@ -44,6 +44,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', `log level (env ${ENV_VARS.logLevel})`).choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .addOption(new Option('--log-format <format>', `log format: JSON lines, pretty, or pretty on a terminal (env ${ENV_VARS.logFormat})`).choices(['auto', 'json', 'pretty']))
     .option('--max-body-bytes <n>', `largest accepted request body (env ${ENV_VARS.maxBodyBytes}; default 1048576)`)
+    .option('--max-file-size <bytes>', `largest capability file read; larger ones are refused before reading (env ${ENV_VARS.maxFileSize}; default 1048576)`)
+    .option('--max-connections <n>', `open connections per listener; more are closed on arrival (env ${ENV_VARS.maxConnections}; default 1024)`)
     .option('--upstream-timeout <ms>', `upstream call timeout (env ${ENV_VARS.upstreamTimeout}; default 30000)`)
     .option('--allowed-origin <origin>', `extra browser origin allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
     .option('--allowed-host <host>', `extra Host header allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedHost})`, collect)

@@ -93,6 +93,8 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       strictBinds: config.strict,
       skipInvalid: config.skipInvalid,
       maxBodyBytes: config.maxBodyBytes,
+      maxFileBytes: config.maxFileBytes,
+      maxConnections: config.maxConnections,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
       allowedOrigins: config.allowedOrigins,
       allowedHosts: config.allowedHosts,
@@ -182,7 +184,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
 /** --workers N: fork, supervise, forward signals; serve the control endpoints. */
 async function servePrimary(config: ServeConfig, logger: Logger): Promise<number> {
   // Validate once here so problems are printed once, not by every worker.
-  const loaded = await loadCapabilities(config.paths);
+  const loaded = await loadCapabilities(config.paths, { maxFileBytes: config.maxFileBytes });
   const plan = planListeners(loaded.capabilities, { host: config.host, restPort: config.restPort, mcpPort: config.mcpPort, controlPort: config.controlPort });
   const errors = [...loaded.diagnostics, ...plan.diagnostics].filter((d) => d.severity === 'error');
   if (errors.length > 0 && (!config.skipInvalid || plan.diagnostics.length > 0)) {
@@ -209,7 +211,7 @@ async function servePrimary(config: ServeConfig, logger: Logger): Promise<number
   let control: HttpListener | undefined;
   if (config.controlPort !== undefined) {
     const app = buildControlApp(supervisor, ALL_CONTROL_FEATURES);
-    control = new HttpListener('control', config.host, config.controlPort, (request) => app.fetch(request));
+    control = new HttpListener('control', config.host, config.controlPort, (request) => app.fetch(request), { maxConnections: config.maxConnections });
     try {
       await control.listen();
     } catch (error) {

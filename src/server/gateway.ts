@@ -33,6 +33,7 @@ import type { BucketStore } from '../policies/rate-limit/store.js';
 import { Mounts } from './mounting.js';
 import type { ListenerKind } from './plan.js';
 import { requestObserver } from './request-log.js';
+import { DEFAULT_MAX_CONNECTIONS } from './listener.js';
 
 export { RUNTIME_VERSION } from '../version.js';
 import { RUNTIME_VERSION } from '../version.js';
@@ -89,6 +90,10 @@ export interface GatewayOptions {
   stdio?: boolean;
   /** Node process metrics (event loop, GC, memory) in /metrics (default true). */
   processMetrics?: boolean;
+  /** Size limit of one capability file in bytes (default 1 MiB). */
+  maxFileBytes?: number;
+  /** Open connections per listener (default 1024); more are closed on arrival. */
+  maxConnections?: number;
   /** Traffic policies (runtime.yaml `policies:`, src/policies/config.ts); built-in defaults when absent. */
   policies?: Policies;
   /** Where rate-limit buckets live (Redis with `--redis-url`, src/server/shared-state); this process's memory when absent. */
@@ -96,7 +101,8 @@ export interface GatewayOptions {
 }
 
 export interface ReloadResult {
-  result: 'applied' | 'unchanged' | 'rejected';
+  /** `partial`: some changes applied, some files refused (their previous version, if any, keeps serving). */
+  result: 'applied' | 'partial' | 'unchanged' | 'rejected';
   generation: number;
   added: string[];
   changed: string[];
@@ -135,7 +141,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   private readonly startedAt = Date.now();
   private reloading?: Promise<ReloadResult>;
   private reloadAgain?: Promise<ReloadResult>;
-  private readonly reloadCounts = { applied: 0, unchanged: 0, rejected: 0 };
+  private readonly reloadCounts = { applied: 0, partial: 0, unchanged: 0, rejected: 0 };
   private lastReload?: ReloadResult & { at: string };
   observe?: RequestObserver;
 
@@ -147,7 +153,16 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     // Calls that bring no operation's policies (token mints) use the runtime's defaults.
     this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs, policies: typeof policies === 'function' ? options.policies?.defaults : policies });
     this.upstreamPolicies = typeof policies === 'function' ? policies : policies === undefined && options.policies ? upstreamPoliciesOf(options.policies, options.upstreamTimeoutMs) : undefined;
-    this.mounts = new Mounts(this.logger);
+    let lastDropWarning = 0;
+    this.mounts = new Mounts(this.logger, {
+      maxConnections: options.maxConnections,
+      onDrop: () => {
+        // One line a minute at most: the flood being refused must not flood the log too.
+        if (Date.now() - lastDropWarning < 60_000) return;
+        lastDropWarning = Date.now();
+        this.logger.warn({ maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS }, 'connection refused: the listener has maxConnections open connections');
+      },
+    });
     this.metrics = new RuntimeMetrics(
       {
         inFlight: () => this.mounts.inFlight,
@@ -283,10 +298,16 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       const changed = [...after.keys()].filter((f) => before.has(f) && before.get(f) !== after.get(f));
       const keptPrevious = generation.invalid.filter((i) => i.previous !== undefined).map((i) => i.file);
       const skipped = generation.invalid.filter((i) => i.previous === undefined).map((i) => i.file);
-      const unchanged = added.length === 0 && removed.length === 0 && changed.length === 0 && this.sameInvalid(previous, generation);
+      // A file that newly fails validation is a refusal, never counted as applied.
+      const refusedSomething = generation.invalid.some((i) => !previous.invalid.some((p) => p.file === i.file));
+      // An invalid file fixed or removed changes what is reported (and readiness), so it counts as applied.
+      const appliedSomething = added.length > 0 || removed.length > 0 || changed.length > 0 || (!refusedSomething && !this.sameInvalid(previous, generation));
+      const result: ReloadResult['result'] = appliedSomething ? (refusedSomething ? 'partial' : 'applied') : refusedSomething ? 'rejected' : 'unchanged';
       // Rebuild even when no capability file changed: env files, bind files and imports may have.
+      // The generation number only moves when a capability file version does.
+      if (!appliedSomething) generation.id = previous.id;
       await this.activate(generation);
-      outcome = { result: unchanged ? 'unchanged' : 'applied', generation: generation.id, added, changed, removed, keptPrevious, skipped, errors: errors.map(summarize), durationMs: 0 };
+      outcome = { result, generation: generation.id, added, changed, removed, keptPrevious, skipped, errors: errors.map(summarize), durationMs: 0 };
     } catch (error) {
       const diagnostics = error instanceof StartupError ? error.diagnostics.filter((d) => d.severity === 'error') : [];
       const errors = diagnostics.length > 0 ? diagnostics.map(summarize) : [{ file: '', code: 'reload-failed', message: (error as Error).message }];
@@ -312,6 +333,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     for (const file of r.skipped) this.logger.warn({ file }, `reload: ${file} does not validate; not served`);
     const fields = { result: r.result, generation: r.generation, added: r.added, changed: r.changed, removed: r.removed, durationMs: r.durationMs };
     if (r.result === 'rejected') this.logger.error(fields, 'reload rejected: the previous version keeps serving');
+    else if (r.result === 'partial') this.logger.warn(fields, `reload partially applied: generation ${r.generation}; the files above were refused`);
     else this.logger.info(fields, r.result === 'applied' ? `reload applied: generation ${r.generation}` : 'reload: no capability file changed');
   }
 
@@ -360,7 +382,13 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
 
   readiness(): ReturnType<ControlSource['readiness']> {
     const status = this.state === 'ready' ? 'ready' : this.state === 'starting' ? 'starting' : 'draining';
-    return { status, listeners: this.mounts.all().map((m) => ({ kind: m.kind, url: m.summary.url, up: m.listener.listening })) };
+    // Readiness means "can serve traffic": a file that fails validation keeps its previous version serving
+    // (or is not served), so it does not take the instance out of rotation; it is listed instead.
+    return {
+      status,
+      listeners: this.mounts.all().map((m) => ({ kind: m.kind, url: m.summary.url, up: m.listener.listening })),
+      invalidFiles: this.generation?.invalid.map((i) => ({ file: i.file, servingPrevious: i.previous !== undefined })) ?? [],
+    };
   }
 
   async metricsText(): Promise<{ contentType: string; text: string }> {

@@ -10,7 +10,6 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { CapabilityEngine, type EngineServices } from '../engine/capability-engine.js';
 import { parseDotenv, type ValueProvider } from '../engine/binds.js';
 import type { Redactor } from '../engine/redact.js';
@@ -23,6 +22,7 @@ import type { Diagnostic } from '../capability/diagnostics.js';
 import { findCapabilityFiles, lintLoaded, loadCapabilitySource } from '../capability/loader.js';
 import type { Capability } from '../capability/model.js';
 import { parseSource } from '../capability/source.js';
+import { CapabilityFileError, readCapabilityText } from '../capability/file-guard.js';
 import type { Logger } from '../http/logger.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { planListeners, type ListenerPlan } from './plan.js';
@@ -72,6 +72,8 @@ export interface GenerationOptions {
   skipInvalid?: boolean;
   providers?: Map<string, ValueProvider>;
   stdio?: boolean;
+  /** Size limit of one capability file in bytes (default 1 MiB): larger files are refused before they are read. */
+  maxFileBytes?: number;
 }
 
 export interface GenerationServices {
@@ -105,9 +107,10 @@ export async function buildGeneration(previous: Generation | undefined, services
   for (const file of found.files) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readCapabilityText(file, options.maxFileBytes); // regular files within the size limit only
     } catch (error) {
-      diagnostics.push({ code: 'file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, file, pointer: '' });
+      if (error instanceof CapabilityFileError) diagnostics.push({ code: error.code, severity: 'error', message: error.message, file, pointer: '' });
+      else diagnostics.push({ code: 'file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, file, pointer: '' });
       continue;
     }
     const version = createHash('sha256').update(text).digest('hex').slice(0, 16);

@@ -10,6 +10,19 @@ import { getRequestListener } from '@hono/node-server';
 /** `env` carries the Node `incoming`/`outgoing` objects, for handlers that read them directly. */
 export type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>;
 
+export interface ListenerOptions {
+  /**
+   * Open connections accepted at once (default DEFAULT_MAX_CONNECTIONS). Beyond
+   * it a new connection is closed as soon as it is accepted: a flood of idle
+   * connections cannot exhaust the process's file descriptors or memory.
+   */
+  maxConnections?: number;
+  /** Told about each connection closed for being over the limit (for a log line or a metric). */
+  onDrop?: () => void;
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
 export class HttpListener {
   private handler: FetchHandler;
   private readonly server: Server;
@@ -17,12 +30,15 @@ export class HttpListener {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private closing = false;
+  /** Connections closed on arrival because `maxConnections` were open. */
+  dropped = 0;
 
   constructor(
     readonly kind: 'rest' | 'mcp' | 'control',
     readonly host: string,
     private readonly requestedPort: number,
     handler: FetchHandler,
+    options: ListenerOptions = {},
   ) {
     this.handler = handler;
     // Default options on purpose: @hono/node-server then uses its lightweight Request/Response,
@@ -41,6 +57,11 @@ export class HttpListener {
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
     this.server.requestTimeout = 120_000;
+    this.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.server.on('drop', () => {
+      this.dropped++;
+      options.onDrop?.();
+    });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

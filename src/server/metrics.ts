@@ -84,11 +84,11 @@ export class RuntimeMetrics {
     });
     this.reloads = new Counter({
       name: 'runtime_reloads_total',
-      help: 'Reloads, by result: applied (new version serving), unchanged, rejected (old version kept).',
+      help: 'Reloads, by result: applied (new version serving), partial (some files refused), unchanged, rejected (old version kept).',
       labelNames: ['result'],
       registers,
     });
-    for (const result of ['applied', 'unchanged', 'rejected']) this.reloads.labels(result).inc(0);
+    for (const result of ['applied', 'partial', 'unchanged', 'rejected']) this.reloads.labels(result).inc(0);
     this.validationErrors = new Counter({
       name: 'runtime_validation_errors_total',
       help: 'Errors found in capability files at startup and reloads.',
@@ -220,7 +220,7 @@ export class RuntimeMetrics {
     this.rateLimitSource = source;
   }
 
-  reload(result: 'applied' | 'unchanged' | 'rejected'): void {
+  reload(result: 'applied' | 'partial' | 'unchanged' | 'rejected'): void {
     this.reloads.labels(result).inc();
   }
 

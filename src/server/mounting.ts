@@ -10,7 +10,7 @@ import type { McpProtocol } from '../exposes/mcp/protocol.js';
 import type { McpRegistry } from '../exposes/mcp/registry.js';
 import { StartupError } from './generation.js';
 import type { ListenerSummary, Prepared } from './handlers.js';
-import { HttpListener } from './listener.js';
+import { HttpListener, type ListenerOptions } from './listener.js';
 import type { ListenerKind } from './plan.js';
 
 export interface Mounted {
@@ -25,7 +25,10 @@ export class Mounts {
   private readonly mounted = new Map<string, Mounted>();
   private readonly retiring = new Set<Promise<void>>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly listenerOptions: ListenerOptions = {},
+  ) {}
 
   get(key: string): Mounted | undefined {
     return this.mounted.get(key);
@@ -61,7 +64,7 @@ export class Mounts {
           removed.splice(removed.indexOf(clash), 1);
           await clash.listener.close(drainMs);
         }
-        const listener = new HttpListener(p.plan.kind, p.plan.host, p.plan.port, p.handler);
+        const listener = new HttpListener(p.plan.kind, p.plan.host, p.plan.port, p.handler, this.listenerOptions);
         try {
           await listener.listen();
         } catch (error) {

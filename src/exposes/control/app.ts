@@ -14,7 +14,12 @@ export interface ControlSource {
   /** Every capability file loaded and every listener up, and not draining. */
   ready(): boolean;
   /** Why the runtime is not ready (for the 503 body). */
-  readiness(): { status: 'starting' | 'ready' | 'draining'; listeners: { kind: string; url: string; up: boolean }[] };
+  readiness(): {
+    status: 'starting' | 'ready' | 'draining';
+    listeners: { kind: string; url: string; up: boolean }[];
+    /** Files that failed validation: the instance stays ready (previous versions keep serving); they are listed. */
+    invalidFiles?: { file: string; servingPrevious: boolean }[];
+  };
   metricsText(): Promise<{ contentType: string; text: string }>;
   status(): unknown;
   reload?(): Promise<unknown>;
@@ -70,7 +75,12 @@ export function buildControlApp(source: ControlSource, features: ControlFeatures
     app.get('/health/ready', (c) => {
       const readiness = source.readiness();
       const up = source.ready();
-      return c.json({ status: up ? 'UP' : 'DOWN', state: readiness.status, listeners: readiness.listeners }, up ? 200 : 503, NO_STORE);
+      const invalid = readiness.invalidFiles ?? [];
+      return c.json(
+        { status: up ? 'UP' : 'DOWN', state: readiness.status, listeners: readiness.listeners, ...(invalid.length > 0 ? { degraded: true, invalidFiles: invalid } : {}) },
+        up ? 200 : 503,
+        NO_STORE,
+      );
     });
   }
   if (features.metrics) {

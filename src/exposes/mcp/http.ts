@@ -22,7 +22,8 @@
  */
 import { Hono, type Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
-import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonrpc.js';
+import { ErrorCodes, JsonRpcError, errorResponse, idOf, type JsonRpcId } from './jsonrpc.js';
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../../util/json-depth.js';
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
 import { InsufficientScopeError } from '../auth/oauth2.js';
 import { asRuntimeError, MethodNotAllowedError, PayloadTooLargeError } from '../../engine/errors.js';
@@ -113,11 +114,13 @@ const negotiate: Stage = (next) => (exchange) => {
 /** Parses the one JSON-RPC message, checks the header rules, and lets the protocol answer it. */
 async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply> {
   let message: unknown;
+  const text = exchange.body!.toString('utf8');
   try {
-    message = JSON.parse(exchange.body!.toString('utf8'));
+    message = JSON.parse(text);
   } catch {
     return rpcFailure(new JsonRpcError(ErrorCodes.ParseError, 'Parse error: the body is not valid JSON.'), 400);
   }
+  if (jsonDepthExceeds(text)) return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `Invalid request: the message nests deeper than ${MAX_JSON_DEPTH} levels.`), 400, {}, idOf(message));
   if (Array.isArray(message)) {
     return rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, 'JSON-RPC batches are not supported (removed in MCP 2025-06-18): send one message per POST.'), 400);
   }
@@ -223,7 +226,4 @@ function acceptsJson(accept: string): boolean {
   return false;
 }
 
-function idOf(message: unknown): JsonRpcId | null {
-  const id = isObject(message) ? message.id : undefined;
-  return typeof id === 'string' || typeof id === 'number' ? id : null;
-}
+

@@ -16,7 +16,7 @@ import { isObject } from '../../util/is-object.js';
 import { compose } from '../pipeline/stage.js';
 import { invokeTarget, type CallHandler } from '../pipeline/call.js';
 import { dressModern, eraOf, serverMeta } from './eras.js';
-import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId, type JsonRpcResponse } from './jsonrpc.js';
+import { ErrorCodes, JsonRpcError, MAX_ID_LENGTH, errorResponse, idOf, isValidId, type JsonRpcResponse } from './jsonrpc.js';
 import { dispatch } from './methods.js';
 import type { McpRegistry } from './registry.js';
 import { invalid } from './results.js';
@@ -83,9 +83,9 @@ export class McpProtocol implements ProtocolServices {
     }
     const id = message.id;
     if (id === undefined) return undefined; // a notification: nothing to answer
-    if (typeof id !== 'string' && typeof id !== 'number') {
+    if (!isValidId(id)) {
       context.status = 400;
-      return errorResponse(null, new JsonRpcError(ErrorCodes.InvalidRequest, 'Invalid request: `id` must be a string or a number.'));
+      return errorResponse(null, new JsonRpcError(ErrorCodes.InvalidRequest, `Invalid request: \`id\` must be a string (at most ${MAX_ID_LENGTH} characters) or a finite number within ±2^53.`));
     }
     try {
       const raw = message.params;
@@ -139,7 +139,4 @@ export class McpProtocol implements ProtocolServices {
   }
 }
 
-function idOf(message: unknown): JsonRpcId | null {
-  const id = isObject(message) ? message.id : undefined;
-  return typeof id === 'string' || typeof id === 'number' ? id : null;
-}
+

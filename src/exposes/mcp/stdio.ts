@@ -12,7 +12,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../../http/logger.js';
 import type { RequestObserver } from '../../http/observer.js';
 import { isObject } from '../../util/is-object.js';
-import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId, type JsonRpcResponse } from './jsonrpc.js';
+import { ErrorCodes, JsonRpcError, errorResponse, idOf, type JsonRpcId, type JsonRpcResponse } from './jsonrpc.js';
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../../util/json-depth.js';
 import type { ListKind, McpProtocol, RequestContext } from './protocol.js';
 
 export interface StdioServer {
@@ -74,6 +75,10 @@ export function serveStdio(
       message = JSON.parse(text);
     } catch {
       write(errorResponse(null, new JsonRpcError(ErrorCodes.ParseError, 'Parse error: the line is not valid JSON.')));
+      return;
+    }
+    if (jsonDepthExceeds(text)) {
+      write(errorResponse(idOf(message), new JsonRpcError(ErrorCodes.InvalidRequest, `Invalid request: the message nests deeper than ${MAX_JSON_DEPTH} levels.`)));
       return;
     }
     if (Array.isArray(message)) {

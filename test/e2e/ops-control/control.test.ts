@@ -83,13 +83,16 @@ describe('--control-port', () => {
   it('counts reloads and validation errors', async () => {
     const before = await (await fetch(`${control}/metrics`)).text();
     dir.write('broken.yaml', 'naftiko: 1.0.0-alpha2\ninfo: {label: x}\ncapability:\n  exposes: 3\n');
-    expect((await rt.runtime.reload()).skipped).toHaveLength(1);
+    const refused = await rt.runtime.reload();
+    expect(refused.skipped).toHaveLength(1);
+    expect(refused.result).toBe('rejected'); // a file that fails validation is never counted as applied (issue 11)
     dir.remove('broken.yaml');
     expect((await rt.runtime.reload()).result).toBe('applied');
     const after = await (await fetch(`${control}/metrics`)).text();
-    expect(sample(after, 'runtime_reloads_total', { result: 'applied' })! - (sample(before, 'runtime_reloads_total', { result: 'applied' }) ?? 0)).toBe(2);
+    expect(sample(after, 'runtime_reloads_total', { result: 'applied' })! - (sample(before, 'runtime_reloads_total', { result: 'applied' }) ?? 0)).toBe(1);
+    expect(sample(after, 'runtime_reloads_total', { result: 'rejected' })! - (sample(before, 'runtime_reloads_total', { result: 'rejected' }) ?? 0)).toBe(1);
     expect(sample(after, 'runtime_validation_errors_total')!).toBeGreaterThan(sample(before, 'runtime_validation_errors_total')!);
-    expect(sample(after, 'runtime_generation')).toBe(3);
+    expect(sample(after, 'runtime_generation')).toBe(2); // the rejected reload did not move it
   });
 
   it('describes files, versions and listeners in /status', async () => {

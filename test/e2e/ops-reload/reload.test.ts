@@ -184,11 +184,12 @@ describe.each(VARIANTS)('hot reload under load ($name)', ({ policies }) => {
 
     running = false;
     await Promise.all(load);
-    const reloads = runtime.status() as { reloads: { applied: number; rejected: number; unchanged: number } };
+    const reloads = runtime.status() as { reloads: { applied: number; partial: number; rejected: number; unchanged: number } };
     console.log(`reload under load: ${requests} requests during ${reloads.reloads.applied + reloads.reloads.rejected + reloads.reloads.unchanged} reloads, ${failures.length} failed`);
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThan(200);
-    expect(reloads.reloads).toMatchObject({ applied: 7, rejected: 1, unchanged: 1 });
+    // Steps 3 and 4 (a new invalid file, a changed file that breaks) refuse what changed: rejected, not applied (issue 11).
+    expect(reloads.reloads).toMatchObject({ applied: 5, partial: 0, rejected: 3, unchanged: 1 });
   }, 60_000);
 
   it('--watch: a file dropped into the folder is served within a second or two', async () => {

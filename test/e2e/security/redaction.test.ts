@@ -27,6 +27,8 @@ describe('redaction against a hostile upstream', () => {
       paths: [capability],
       upstream: { vault: upstream.url, people: upstream.url },
       env: { VAULT_KEY, BASIC_PASSWORD },
+      // The hostile upstream answers many 500s on purpose: no breaker, no retries, so every echo is seen.
+      upstreamPolicies: { circuitBreaker: { enabled: false }, retry: { enabled: false } },
     });
     mcp = await connectMcp(rt.mcpUrl);
   });
