@@ -24,13 +24,12 @@ describe('RuntimeMetrics', () => {
     expect(await b.text()).not.toContain('x-rest');
   });
 
-  it('keeps recording cheap (pre-bound label children)', () => {
+  it('records many requests of one label set into one series (its cost is measured in bench/, not here)', async () => {
     const m = new RuntimeMetrics(source, { processMetrics: false });
     const sample = { surface: 'rest' as const, adapter: 'a', operation: 'a.op', status: 200, durationMs: 1, upstreamStatus: 200, upstreamMs: 1 };
-    m.request(sample);
-    const t0 = performance.now();
-    for (let i = 0; i < 100_000; i++) m.request(sample);
-    const perCall = ((performance.now() - t0) * 1000) / 100_000;
-    expect(perCall).toBeLessThan(5); // microseconds; typically well under 1
+    for (let i = 0; i < 10_000; i++) m.request(sample);
+    const text = await m.text();
+    expect(text).toContain('runtime_requests_total{surface="rest",adapter="a",operation="a.op",status="200"} 10000');
+    expect(text.match(/^runtime_requests_total\{/gm)).toHaveLength(1);
   });
 });
