@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const testFiles = ['**/*.test.ts', 'test/**/*.ts', 'src/**/testing.ts'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -36,6 +36,7 @@ import type {
   Step,
 } from './model.js';
 import { escapePointer, type SourceFile } from './source.js';
+import { isObject } from '../util/is-object.js';
 
 type Obj = Record<string, unknown>;
 
@@ -185,6 +186,7 @@ class Normalizer {
       description: str(x.description),
       value: x.value,
       template: str(x.template),
+      ...(x.default !== undefined && x.default !== null ? { default: x.default } : {}),
       loc: this.loc(p),
     };
   }
@@ -486,9 +488,7 @@ class Normalizer {
   }
 }
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+const isObj: (v: unknown) => v is Obj = isObject;
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 }

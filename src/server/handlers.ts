@@ -14,12 +14,14 @@ import { compileInboundAuth } from '../exposes/auth/inbound.js';
 import { oauth2Settings, protectedResourceMetadataPath } from '../exposes/auth/oauth2.js';
 import { McpProtocol } from '../exposes/mcp/protocol.js';
 import { McpRegistry } from '../exposes/mcp/registry.js';
+import type { OriginPolicy } from '../exposes/pipeline/guard.js';
 import type { Capability } from '../capability/model.js';
 import type { Logger } from '../http/logger.js';
 import type { RequestObserver } from '../http/observer.js';
 import { RUNTIME_VERSION } from '../version.js';
 import type { FetchHandler } from './listener.js';
 import { listenerKey, type ListenerKind, type ListenerPlan } from './plan.js';
+import type { InboundPolicies } from '../policies/inbound.js';
 
 export interface ListenerSummary {
   kind: ListenerKind;
@@ -51,6 +53,8 @@ export interface HandlerServices {
   allowedHosts?: string[];
   observe: RequestObserver;
   control: ControlSource;
+  /** Inbound traffic policies (rate limit, CORS, tracing stages). */
+  policies?: InboundPolicies;
   /** The MCP protocol a listener already runs (kept across reloads: stdio sessions and list_changed follow it). */
   existingProtocol(key: string): McpProtocol | undefined;
 }
@@ -87,7 +91,16 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
       if (forward) routes.push({ method: 'ALL', path: resource.path, compiled: forward, label: `${adapter.namespace}.forward`, file: capability.file, auth });
     }
   }
-  const app = buildRestApp(routes, { redactor: services.redactor, logger: services.logger, maxBodyBytes: services.maxBodyBytes, observe: services.observe });
+  const corsPaths = routes.map((r) => ({ path: r.path, adapter: r.label.split('.')[0]!, methods: [r.method] }));
+  const app = buildRestApp(routes, {
+    redactor: services.redactor,
+    logger: services.logger,
+    maxBodyBytes: services.maxBodyBytes,
+    observe: services.observe,
+    origin: originPolicy(plan.host, services),
+    edgeStages: services.policies?.restEdgeStages(corsPaths),
+    callStages: services.policies?.callStages(),
+  });
   return {
     plan,
     key: listenerKey(plan),
@@ -105,9 +118,10 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
   const registry = buildRegistry(plan, engineOf);
   const protocol = services.existingProtocol(key) ?? createMcpProtocol(registry, services);
   const app = buildMcpApp(() => protocol, {
-    origin: { allowedOrigins: services.allowedOrigins ?? [], allowedHosts: services.allowedHosts ?? defaultAllowedHosts(plan.host) },
+    origin: originPolicy(plan.host, services),
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
+    edgeStages: services.policies?.mcpEdgeStages(),
     ...mcpAuth(plan, engineOf, services.routes),
   });
   return {
@@ -122,7 +136,7 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
 
 function prepareControl(plan: ListenerPlan, services: HandlerServices): Prepared {
   const features = plan.builtin ? ALL_CONTROL_FEATURES : mergeFeatures(plan.control.map((c) => controlFeatures(c.adapter.settings)));
-  const app = buildControlApp(services.control, features);
+  const app = buildControlApp(services.control, features, originPolicy(plan.host, services));
   return {
     plan,
     key: listenerKey(plan),
@@ -132,8 +146,8 @@ function prepareControl(plan: ListenerPlan, services: HandlerServices): Prepared
 }
 
 /** The one place an MCP protocol is made (HTTP listeners and stdio alike). */
-export function createMcpProtocol(registry: McpRegistry, services: Pick<HandlerServices, 'redactor' | 'logger' | 'mcpPageSize'>): McpProtocol {
-  return new McpProtocol(registry, { redactor: services.redactor, logger: services.logger, pageSize: services.mcpPageSize, maxErrorText: 4096 });
+export function createMcpProtocol(registry: McpRegistry, services: Pick<HandlerServices, 'redactor' | 'logger' | 'mcpPageSize' | 'policies'>): McpProtocol {
+  return new McpProtocol(registry, { redactor: services.redactor, logger: services.logger, pageSize: services.mcpPageSize, maxErrorText: 4096, callStages: services.policies?.callStages() });
 }
 
 /** The tools, resources and prompts of the MCP adapters a listener (or stdio) serves. */
@@ -147,6 +161,14 @@ export function buildRegistry(plan: Pick<ListenerPlan, 'mcp'>, engineOf: EngineO
     for (const prompt of adapter.prompts) registry.addPrompt(prompt, adapter.namespace);
   }
   return registry;
+}
+
+/**
+ * The host/origin rules of a listener (every kind): its default hosts, widened
+ * by `--allowed-host` / `allowedHosts` / RUNTIME_ALLOWED_HOSTS, and the allowed origins.
+ */
+function originPolicy(host: string, services: Pick<HandlerServices, 'allowedOrigins' | 'allowedHosts'>): OriginPolicy {
+  return { allowedOrigins: services.allowedOrigins ?? [], allowedHosts: [...defaultAllowedHosts(host), ...(services.allowedHosts ?? [])] };
 }
 
 /** Loopback binds accept only loopback Host headers; a server bound to all interfaces accepts any host. */

@@ -5,8 +5,9 @@
  * listener) serve the management endpoints. Conflicts (same route, same tool
  * name, two kinds on one port) are reported as diagnostics naming both places.
  */
-import { normalizeRoute } from '../capability/lint/context.js';
+import { normalizeRoute } from '../capability/listeners.js';
 import type { Diagnostic } from '../capability/diagnostics.js';
+import { DEFAULT_MCP_PORT, DEFAULT_REST_PORT } from '../capability/defaults.js';
 import type { Authentication, Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../capability/model.js';
 
 export interface PlanOptions {
@@ -41,8 +42,7 @@ export interface ListenerPlan {
   builtin?: boolean;
 }
 
-export const DEFAULT_REST_PORT = 8080;
-export const DEFAULT_MCP_PORT = 9090;
+export { DEFAULT_MCP_PORT, DEFAULT_REST_PORT } from '../capability/defaults.js';
 /** Where a control adapter without `address` listens (the spec default is localhost). */
 export const DEFAULT_CONTROL_HOST = '127.0.0.1';
 

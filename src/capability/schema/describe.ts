@@ -2,8 +2,7 @@
  * Names the place a schema diagnostic talks about, in words a capability
  * author recognises: "MCP tool `get-x`", "`port` of REST adapter `lean-rest`".
  */
-
-type JsonObject = Record<string, unknown>;
+import { isObject } from '../../util/is-object.js';
 
 const ENTRY_NAMES: Record<string, string> = {
   tools: 'MCP tool',
@@ -43,9 +42,7 @@ const OBJECT_NAMES: Record<string, string> = {
 
 const EXPOSES_NAMES: Record<string, string> = { rest: 'REST adapter', mcp: 'MCP adapter', skill: 'skill adapter', control: 'control adapter' };
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObject };
 
 export function unescapeSegment(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');

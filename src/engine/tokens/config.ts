@@ -15,6 +15,7 @@
  * filled from the call's parameter `name`, and tokens are then minted and
  * cached per value (e.g. `scope=customer.{customer_id}`).
  */
+import { isObject } from '../../util/is-object.js';
 
 export type CredentialSource = { env: string } | { file: string } | { value: string };
 
@@ -342,9 +343,6 @@ function camel(name: string): string {
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\./.test(hostname);

@@ -8,6 +8,7 @@
  */
 import { Hono } from 'hono';
 import { isObject } from '../../util/is-object.js';
+import { checkRequest, type OriginPolicy } from '../pipeline/guard.js';
 
 export interface ControlSource {
   /** Every capability file loaded and every listener up, and not draining. */
@@ -54,8 +55,16 @@ export function mergeFeatures(list: readonly ControlFeatures[]): ControlFeatures
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-export function buildControlApp(source: ControlSource, features: ControlFeatures): Hono {
+export function buildControlApp(source: ControlSource, features: ControlFeatures, origin?: OriginPolicy): Hono {
   const app = new Hono();
+  if (origin) {
+    // The same DNS-rebinding / cross-site rules as the REST surface (a browser page must not POST /reload).
+    app.use(async (c, next) => {
+      const rejected = checkRequest({ get: (name) => c.req.header(name) ?? null }, c.req.method, origin, { unsafeOnly: true });
+      if (rejected !== undefined) return c.json({ error: `Forbidden: ${rejected}` }, 403);
+      await next();
+    });
+  }
   if (features.health) {
     app.get('/health/live', (c) => c.json({ status: 'UP' }, 200, NO_STORE));
     app.get('/health/ready', (c) => {

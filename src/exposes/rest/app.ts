@@ -30,6 +30,7 @@ import { observe } from '../pipeline/observe.js';
 import { renderErrors } from '../pipeline/render-errors.js';
 import { authenticate } from '../pipeline/authenticate.js';
 import { readBody } from '../pipeline/read-body.js';
+import { guard, type OriginPolicy } from '../pipeline/guard.js';
 
 export type { RequestObserver };
 
@@ -51,10 +52,14 @@ export interface RestAppOptions {
   logger: Logger;
   maxBodyBytes: number;
   observe?: RequestObserver;
+  /** DNS-rebinding / cross-site guard (Host always; Origin and Sec-Fetch-Site on unsafe methods). */
+  origin?: OriginPolicy;
   /** Request stages every request of the listener passes first (host/origin guard, CORS, tracing…), outermost first. */
   requestStages?: readonly Stage[];
   /** Call stages around each invocation (rate limit, response cache…), outermost first. */
   callStages?: readonly CallStage[];
+  /** Stages outside everything, observation and error rendering included (tracing, CORS): they see every reply. */
+  edgeStages?: readonly Stage[];
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -72,7 +77,9 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
     byPath.set(key, list);
   }
   const pipeline = restPipeline(options);
-  for (const list of byPath.values()) {
+  // Hono tries routes in registration order: register literal segments before parameters so
+  // `/customers/v1/entities` wins over `/customers/v1/:customer_id` from whichever file (lean.md §2.9).
+  for (const list of [...byPath.entries()].sort(([a], [b]) => bySpecificity(a, b)).map(([, l]) => l)) {
     const forward = list.find((r) => r.method === 'ALL');
     const honoPath = toHonoPath(list[0]!.path, forward !== undefined);
     for (const route of list) if (route !== forward) app.on(route.method, honoPath, entry(route, pipeline.route(route)));
@@ -86,6 +93,17 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
   app.notFound(entry(undefined, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
   app.onError((error, c) => toResponse(problemReply(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers))));
   return app;
+}
+
+/**
+ * Segment by segment, a literal sorts before a `:param` (only the kinds are compared, so the order is
+ * total and the stable sort keeps declaration order among equally specific paths).
+ */
+function bySpecificity(a: string, b: string): number {
+  const ka = a.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  const kb = b.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+  return ka.length - kb.length;
 }
 
 /** `{x}` and `{{x}}` → `:x` (hono's syntax). */
@@ -109,6 +127,7 @@ function entry(route: RestRoute | undefined, handler: Handler): (c: Context) => 
     if (route) {
       exchange.adapter = adapter;
       exchange.operation = route.label;
+      exchange.route = route.path;
       exchange.params = c.req.param() as Record<string, string>;
     }
     return toResponse(await handler(exchange));
@@ -129,12 +148,14 @@ function pathOf(exchange: Exchange): string {
 function restPipeline(options: RestAppOptions) {
   const redactor = options.redactor;
   const outer: Stage[] = [
+    ...(options.edgeStages ?? []),
     observe('rest', options.observe),
     renderErrors((error, exchange) => {
       const failure: RuntimeError = asRuntimeError(error);
       exchange.error = failure.message;
       return problemReply(failure, redactor, exchange.requestId);
     }),
+    ...(options.origin ? [guard(options.origin, { unsafeOnly: true })] : []),
     ...(options.requestStages ?? []),
   ];
   const invoke = compose(options.callStages ?? [], invokeTarget);
@@ -149,6 +170,8 @@ function restPipeline(options: RestAppOptions) {
           kind: 'rest',
           method: exchange.method,
           path: exchange.params,
+          // A forward decodes its rest of the path once, from the path as sent (dot segments resolved, escapes kept).
+          ...(route.method === 'ALL' ? { rawPath: new URL(exchange.path, 'http://gateway.invalid').pathname } : {}),
           query: exchange.query,
           headers,
           body: parsed.body,
