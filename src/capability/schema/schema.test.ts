@@ -393,13 +393,10 @@ describe('error quality', () => {
     expect(diagnostics.every((d) => d.position !== undefined)).toBe(true);
   });
 
-  it('validates a file in about a millisecond once compiled', () => {
+  it('validates the same file again and again with the same verdict (speed: bench/validate-speed.mjs)', () => {
     const source = parseSource('seed.yaml', readFileSync(resolve(repoRoot, 'capabilities/authentication-tokens.yaml'), 'utf8'));
-    validateAgainstSchema(source);
-    const runs = 200;
-    const start = performance.now();
-    for (let i = 0; i < runs; i++) validateAgainstSchema(source);
-    expect((performance.now() - start) / runs).toBeLessThan(2);
+    const first = validateAgainstSchema(source);
+    for (let i = 0; i < 50; i++) expect(validateAgainstSchema(source)).toEqual(first);
   });
 });
 
