@@ -9,7 +9,8 @@ import tseslint from 'typescript-eslint';
 const testFiles = ['**/*.test.ts', 'test/**/*.ts', 'src/**/testing.ts'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**'] },
+  // .dependency-cruiser.cjs: CommonJS config read by dependency-cruiser, outside the TypeScript project.
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -4,8 +4,6 @@
  */
 import { isObject } from '../../util/is-object.js';
 
-type JsonObject = Record<string, unknown>;
-
 const ENTRY_NAMES: Record<string, string> = {
   tools: 'MCP tool',
   prompts: 'MCP prompt',
