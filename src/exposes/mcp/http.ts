@@ -67,7 +67,18 @@ export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions
   const metadata = options.protectedResource;
   if (metadata) app.get(metadata.path, (c) => c.json(metadata.document));
   for (const path of ['/mcp', '/']) app.on(['POST', 'GET', 'DELETE', 'PUT', 'PATCH'], path, handler);
-  app.notFound((c) => toResponse(rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `No MCP endpoint at ${c.req.path}; use /mcp.`), 404)));
+  // Unknown paths are observed too (bounded labels, never the raw path).
+  const notFound = compose([observe('mcp', options.observe)], (exchange) =>
+    Promise.resolve(rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `No MCP endpoint at ${exchange.path}; use /mcp.`), 404)),
+  );
+  app.notFound(async (c) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (incoming === undefined) throw new Error('The MCP surface is served by a Node listener (no Node request here).');
+    const exchange = new Exchange('mcp', incoming);
+    exchange.adapter = '(none)';
+    exchange.operation = '(unmatched)';
+    return toResponse(await notFound(exchange));
+  });
   return app;
 }
 
