@@ -21,14 +21,13 @@
  * types, JSON-RPC, header rules) and renders every refusal as a JSON-RPC error.
  */
 import { Hono, type Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId } from './jsonrpc.js';
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
 import { InsufficientScopeError } from '../auth/oauth2.js';
 import { asRuntimeError, MethodNotAllowedError, PayloadTooLargeError } from '../../engine/errors.js';
 import type { HeaderSource } from '../../http/headers.js';
 import type { RequestObserver } from '../../http/observer.js';
-import { toResponse, type Reply } from '../../http/reply.js';
+import { nodeBindings, sendReply, type Reply } from '../../http/reply.js';
 import { isObject } from '../../util/is-object.js';
 import { Exchange } from '../pipeline/exchange.js';
 import { compose, type Handler, type Stage } from '../pipeline/stage.js';
@@ -60,9 +59,8 @@ export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions
   const app = new Hono();
   const endpoint = mcpPipeline(protocol, options);
   const handler = async (c: Context) => {
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (incoming === undefined) throw new Error('The MCP surface is served by a Node listener (no Node request here).');
-    return toResponse(await endpoint(new Exchange('mcp', incoming)));
+    const bindings = nodeBindings(c.env, 'MCP');
+    return sendReply(bindings, await endpoint(new Exchange('mcp', bindings.incoming)));
   };
   const metadata = options.protectedResource;
   if (metadata) app.get(metadata.path, (c) => c.json(metadata.document));
@@ -72,12 +70,11 @@ export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions
     Promise.resolve(rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `No MCP endpoint at ${exchange.path}; use /mcp.`), 404)),
   );
   app.notFound(async (c) => {
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (incoming === undefined) throw new Error('The MCP surface is served by a Node listener (no Node request here).');
-    const exchange = new Exchange('mcp', incoming);
+    const bindings = nodeBindings(c.env, 'MCP');
+    const exchange = new Exchange('mcp', bindings.incoming);
     exchange.adapter = '(none)';
     exchange.operation = '(unmatched)';
-    return toResponse(await notFound(exchange));
+    return sendReply(bindings, await notFound(exchange));
   });
   return app;
 }

@@ -9,7 +9,6 @@
  * body limit, and the call stages around the invocation.
  */
 import { Hono, type Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
 import { asRuntimeError, MethodNotAllowedError, NotFoundError, type RuntimeError } from '../../engine/errors.js';
 import type { CompiledInvocable, InvocationResult } from '../../engine/invocation.js';
 import type { RestInput } from '../../engine/input.js';
@@ -19,7 +18,7 @@ import type { Logger } from '../../http/logger.js';
 import type { RequestObserver } from '../../http/observer.js';
 import { headerRecord } from '../../http/headers.js';
 import { requestIdFrom } from '../../http/request-id.js';
-import { toResponse, type Reply } from '../../http/reply.js';
+import { nodeBindings, sendReply, toResponse, type Reply } from '../../http/reply.js';
 import { parseRequestBody } from './body.js';
 import { problemReply } from './problem.js';
 import type { InboundAuth } from '../auth/inbound.js';
@@ -116,13 +115,12 @@ function entry(target: RestRoute | { adapter: string; operation: string }, handl
   const adapter = route ? route.label.split('.')[0]! : (target as { adapter: string }).adapter;
   const operation = route ? route.label : (target as { operation: string }).operation;
   return async (c) => {
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (incoming === undefined) throw new Error('The REST surface is served by a Node listener (no Node request here).');
-    const exchange = new Exchange('rest', incoming);
+    const bindings = nodeBindings(c.env, 'REST');
+    const exchange = new Exchange('rest', bindings.incoming);
     exchange.adapter = adapter;
     exchange.operation = operation;
     if (route) exchange.params = c.req.param() as Record<string, string>;
-    return toResponse(await handler(exchange));
+    return sendReply(bindings, await handler(exchange));
   };
 }
 
