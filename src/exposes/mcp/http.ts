@@ -36,7 +36,7 @@ import { renderErrors } from '../pipeline/render-errors.js';
 import { guard, ForbiddenOriginError, type OriginPolicy } from '../pipeline/guard.js';
 import { authenticate } from '../pipeline/authenticate.js';
 import { readBody } from '../pipeline/read-body.js';
-import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, type McpProtocol, type RequestContext } from './protocol.js';
+import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, serializeResponse, type McpProtocol, type RequestContext } from './protocol.js';
 
 export interface McpHttpOptions {
   origin: OriginPolicy;
@@ -146,7 +146,7 @@ async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply>
     exchange.error = call.error;
   }
   if (response === undefined) return { status: 202, headers: {}, body: null };
-  return { status: context.status ?? 200, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(response) };
+  return { status: context.status ?? 200, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: serializeResponse(response) };
 }
 
 /** Every refusal of the shared stages, as the JSON-RPC error an MCP client expects. */

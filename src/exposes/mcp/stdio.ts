@@ -13,7 +13,7 @@ import type { Logger } from '../../http/logger.js';
 import type { RequestObserver } from '../../http/observer.js';
 import { isObject } from '../../util/is-object.js';
 import { ErrorCodes, JsonRpcError, errorResponse, type JsonRpcId, type JsonRpcResponse } from './jsonrpc.js';
-import type { ListKind, McpProtocol, RequestContext } from './protocol.js';
+import { serializeResponse, type ListKind, type McpProtocol, type RequestContext } from './protocol.js';
 
 export interface StdioServer {
   /** Stops reading, aborts in-flight requests, and resolves when they are settled. Leaves the streams open. */
@@ -59,7 +59,7 @@ export function serveStdio(
     if (outputBroken) return;
     let line: string;
     try {
-      line = JSON.stringify(message);
+      line = serializeResponse(message as Parameters<typeof serializeResponse>[0]);
     } catch (error) {
       logger.error({ err: error }, 'mcp stdio: cannot serialise a message');
       return;
