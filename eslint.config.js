@@ -9,8 +9,7 @@ import tseslint from 'typescript-eslint';
 const testFiles = ['**/*.test.ts', 'test/**/*.ts', 'src/**/testing.ts'];
 
 export default tseslint.config(
-  // .dependency-cruiser.cjs: CommonJS config read by dependency-cruiser, outside the TypeScript project.
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.dependency-cruiser.cjs'] },
+  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -8,13 +8,16 @@ import { join, resolve, dirname, extname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import type { Capability } from './model.js';
 import { normalizeCapability } from './normalize.js';
-import { readSourceFile, parseSource, type SourceFile } from './source.js';
+import { parseSource, type SourceFile } from './source.js';
+import { CapabilityFileError, checkFolderEntry, readCapabilityText } from './file-guard.js';
 import { validateAgainstSchema } from './schema.js';
 import { lintCapabilities } from './lint/index.js';
 
 export interface LoadOptions {
   /** Pure alpha2: the APIs.io dialect extensions are errors. */
   strict?: boolean;
+  /** Size limit of one capability file (default DEFAULT_MAX_CAPABILITY_FILE_BYTES). */
+  maxFileBytes?: number;
 }
 
 export interface LoadResult {
@@ -39,21 +42,39 @@ export async function findCapabilityFiles(paths: readonly string[]): Promise<{ f
       diagnostics.push({ code: 'path-not-found', severity: 'error', message: `No such file or folder: ${path}`, file: path, pointer: '' });
       continue;
     }
-    if (info.isDirectory()) files.push(...(await walk(path)));
-    else files.push(path);
+    if (info.isDirectory()) {
+      const inside = await walk(path, path, diagnostics);
+      if (inside.length === 0) {
+        diagnostics.push({
+          code: 'folder-empty',
+          severity: 'error',
+          message: `The folder ${path} holds no capability file (*.yaml, *.yml).`,
+          file: path,
+          pointer: '',
+          hint: 'Point at the folder (or files) holding the capabilities, e.g. `runtime validate capabilities/`.',
+        });
+      }
+      files.push(...inside);
+    } else if (info.isFile()) files.push(path);
+    else diagnostics.push({ code: 'file-not-regular', severity: 'error', message: `${path} is not a regular file (a FIFO, socket or device).`, file: path, pointer: '' });
   }
   return { files: [...new Set(files)], diagnostics };
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** Capability files under `dir`; entries that may not be read (see file-guard.ts) are reported, not listed. */
+async function walk(dir: string, root: string, diagnostics: Diagnostic[]): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const out: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (CAPABILITY_EXTENSIONS.has(extname(entry.name))) out.push(full);
+    if (entry.isDirectory()) out.push(...(await walk(full, root, diagnostics)));
+    else if (CAPABILITY_EXTENSIONS.has(extname(entry.name))) {
+      const refused = await checkFolderEntry(full, root).catch(() => undefined); // vanished meanwhile: the read reports it
+      if (!refused) out.push(full);
+      else diagnostics.push({ code: refused.code, severity: refused.code === 'file-outside-folder' ? 'error' : 'warning', message: refused.message, file: full, pointer: '' });
+    }
   }
   return out;
 }
@@ -67,7 +88,7 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
     diagnostics.push(...result.diagnostics);
     if (result.capability) capabilities.push(result.capability);
   }
-  diagnostics.push(...lintLoaded(capabilities, diagnostics));
+  diagnostics.push(...lintLoaded(capabilities, diagnostics, options));
   return { files: found.files, capabilities, diagnostics };
 }
 
@@ -75,9 +96,9 @@ export async function loadCapabilities(paths: readonly string[], options: LoadOp
  * Semantic lint of loaded capabilities; a node the earlier stages already rejected
  * is not reported again by a lint rule. Used by `validate` and by `serve`/reload.
  */
-export function lintLoaded(capabilities: readonly Capability[], earlier: readonly Diagnostic[]): Diagnostic[] {
+export function lintLoaded(capabilities: readonly Capability[], earlier: readonly Diagnostic[], options: LoadOptions = {}): Diagnostic[] {
   const rejected = new Set(earlier.filter((d) => d.severity === 'error').map((d) => `${d.file}#${d.pointer}`));
-  return lintCapabilities(capabilities).filter((d) => !rejected.has(`${d.file}#${d.pointer}`));
+  return lintCapabilities(capabilities, { strict: options.strict === true }).filter((d) => !rejected.has(`${d.file}#${d.pointer}`));
 }
 
 export async function loadCapabilityFile(
@@ -86,8 +107,9 @@ export async function loadCapabilityFile(
 ): Promise<{ capability?: Capability; diagnostics: Diagnostic[] }> {
   let source: SourceFile;
   try {
-    source = await readSourceFile(file);
+    source = parseSource(file, await readCapabilityText(file, options.maxFileBytes));
   } catch (error) {
+    if (error instanceof CapabilityFileError) return { diagnostics: [{ code: error.code, severity: 'error', message: error.message, file, pointer: '' }] };
     return {
       diagnostics: [{ code: 'file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as Error).message}`, file, pointer: '' }],
     };
@@ -102,11 +124,33 @@ export async function loadCapabilitySource(
 ): Promise<{ capability?: Capability; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   if (source.data === undefined) return { diagnostics };
+  const foreign = notACapability(source);
+  if (foreign) return { diagnostics: [foreign] };
   diagnostics.push(...validateAgainstSchema(source, { strict: options.strict === true }));
   diagnostics.push(...(await resolveConsumesImports(source)));
   const normalized = normalizeCapability(source);
   diagnostics.push(...normalized.diagnostics);
   return { capability: normalized.capability, diagnostics };
+}
+
+/**
+ * A YAML file that is not a Naftiko document at all (plain text, `{hello: world}`,
+ * another tool's config) gets one clear error instead of every schema complaint.
+ */
+function notACapability(source: SourceFile): Diagnostic | undefined {
+  const data = source.data;
+  const isMapping = data !== null && typeof data === 'object' && !Array.isArray(data);
+  const root = isMapping ? (data as Record<string, unknown>) : {};
+  if (isMapping && ('naftiko' in root || 'capability' in root || Array.isArray(root.consumes))) return undefined;
+  const found = !isMapping ? (typeof data === 'string' ? 'plain text' : data === null ? 'an empty document' : Array.isArray(data) ? 'a list' : `a ${typeof data}`) : `a mapping with ${Object.keys(root).length} other key(s); its content is not shown`;
+  return {
+    code: 'not-a-capability',
+    severity: 'error',
+    message: `not a Naftiko capability: no \`naftiko:\` version and no \`capability\` (found ${found})`,
+    file: source.path,
+    pointer: '', // no position: a code frame would quote the file, and it may hold anything
+    hint: 'A capability file starts with `naftiko: 1.0.0-alpha2`, `info:` and `capability:`; move other YAML files out of the capability folders.',
+  };
 }
 
 /**
@@ -131,9 +175,9 @@ async function resolveConsumesImports(source: SourceFile): Promise<Diagnostic[]>
     const target = resolve(dirname(source.path), location.replace(/^file:\/\/(\.\/)?/, location.startsWith('file:///') && !location.startsWith('file:///.') ? '/' : './'));
     let imported: SourceFile;
     try {
-      imported = await readSourceFile(target);
-    } catch {
-      fail(`The consumes import file \`${location}\` does not exist (looked for ${target}).`);
+      imported = parseSource(target, await readCapabilityText(target));
+    } catch (error) {
+      fail(error instanceof CapabilityFileError ? `The consumes import file \`${location}\` cannot be read: ${error.message}` : `The consumes import file \`${location}\` does not exist (looked for ${target}).`);
       continue;
     }
     const list = (imported.data as Record<string, unknown> | undefined)?.consumes;

@@ -86,6 +86,8 @@ export interface ConsumedParameter {
   /** Static value or template; wins over a same-named incoming parameter. */
   value?: unknown;
   template?: string;
+  /** Dialect: the value sent when no caller supplies one (JSON Schema habit, honoured). */
+  default?: unknown;
   loc: Location;
 }
 

@@ -186,6 +186,7 @@ class Normalizer {
       description: str(x.description),
       value: x.value,
       template: str(x.template),
+      ...(x.default !== undefined && x.default !== null ? { default: x.default } : {}),
       loc: this.loc(p),
     };
   }

@@ -456,7 +456,8 @@ function toItem(error: AjvError, ctx: Context): Item | undefined {
       const text =
         allowed.length === 1 ? `${subject} must be ${code(allowed)}, not ${valueText(value)}` : `${subject} is ${valueText(value)}; expected one of ${code(allowed)}`;
       return make('schema-enum', text, pointer, {
-        hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : allowed.length > 1 ? `allowed: ${code(allowed)}` : undefined,
+        // The message already lists the allowed values: the hint only adds a likely fix.
+        hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : undefined,
         object: splitPointer(pointer).parentPointer,
       });
     }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { load as loadYaml, CORE_SCHEMA } from 'js-yaml';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from './diagnostics.js';
+import { humaniseYamlErrors } from './yaml-errors.js';
 
 export interface SourceFile {
   /** Path as given (used in messages). */
@@ -50,16 +51,8 @@ export function parseSource(path: string, text: string): SourceFile {
     // The fast parser refused it (syntax error, duplicate key, anchors): the full
     // parser gives exact, located diagnostics and the alias-bomb guard.
     const { doc } = document();
-    for (const error of doc.errors) {
-      diagnostics.push({
-        code: error.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
-        severity: 'error',
-        message: firstLine(error.message),
-        file: path,
-        pointer: '',
-        position: toPosition(error.pos[0]),
-      });
-    }
+    const raw = doc.errors.map((error) => ({ code: error.code, message: firstLine(error.message), position: toPosition(error.pos[0]) }));
+    diagnostics.push(...humaniseYamlErrors(path, text.split(/\r?\n/), raw));
     if (doc.errors.length === 0) {
       try {
         data = doc.toJS({ maxAliasCount: 100 });

@@ -68,6 +68,18 @@ describe('resolveServeConfig', () => {
     expect(resolveServeConfig({}, {}, [], d.path).allowedOrigins).toEqual(['https://app.example']);
   });
 
+  it('reads `policies:` from runtime.yaml, applies the policy flags/env, and places errors at file:line', () => {
+    const d = withConfig('policies:\n  rateLimit: { requestsPerSecond: 3 }\n  overrides:\n    - match: { adapter: a }\n      retry: false\n');
+    const c = resolveServeConfig({}, { RUNTIME_CORS_ORIGINS: 'https://app.example' }, [], d.path);
+    expect(c.policies.for('a').rateLimit).toMatchObject({ enabled: true, requestsPerSecond: 3, burst: 40 });
+    expect(c.policies.for('a').retry.enabled).toBe(false);
+    expect(c.policies.for('a').cors).toMatchObject({ enabled: true, origins: ['https://app.example'] });
+    expect(resolveServeConfig({ rateLimit: '7' }, {}, [], d.path).policies.for('b').rateLimit).toMatchObject({ requestsPerSecond: 7, burst: 14 });
+    const bad = withConfig('host: 127.0.0.1\npolicies:\n  cors: { credentials: yes }\n');
+    expect(() => resolveServeConfig({}, {}, [], bad.path)).toThrow(UsageError);
+    expect(() => resolveServeConfig({}, {}, [], bad.path)).toThrow(/runtime\.yaml:3:\d+: policies\.cors\.credentials must be true or false/);
+  });
+
   it('README documents every flag, env var and config key in one table', () => {
     const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
     for (const field of Object.values(FIELDS)) {

@@ -9,6 +9,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
+import { parsePolicies, PolicyConfigError, type Policies } from '../policies/config.js';
+import { redisConnectionOptions, RedisUrlError, type RedisSettings } from '../server/shared-state/redis-url.js';
 
 export interface ServeFlags {
   config?: string;
@@ -31,6 +33,13 @@ export interface ServeFlags {
   allowedOrigin?: string[];
   allowedHost?: string[];
   tokenProvider?: string[];
+  rateLimit?: string;
+  rateLimitBurst?: string;
+  corsOrigin?: string[];
+  retry?: string;
+  circuitBreaker?: string;
+  cache?: string;
+  redisUrl?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -64,6 +73,10 @@ export interface ServeConfig {
   tokenProviders?: unknown;
   /** `--token-provider` values (or RUNTIME_TOKEN_PROVIDERS, whitespace-separated): win per variable over the file. */
   tokenProviderFlags: string[];
+  /** runtime.yaml `policies` with the policy flags/env applied (src/policies/config.ts). */
+  policies: Policies;
+  /** Shared state across replicas (`--redis-url`, RUNTIME_REDIS_URL, `redis:` in runtime.yaml); absent = in-memory. */
+  redis?: RedisSettings;
 }
 
 type Kind = 'string' | 'port' | 'positive' | 'boolean' | 'list' | 'workers' | 'path' | 'paths';
@@ -98,13 +111,21 @@ export const FIELDS = {
   allowedOrigin: { flag: '--allowed-origin', env: 'RUNTIME_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list' },
   allowedHost: { flag: '--allowed-host', env: 'RUNTIME_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list' },
   tokenProvider: { flag: '--token-provider', env: 'RUNTIME_TOKEN_PROVIDERS', key: 'tokenProviders', kind: 'list' },
+  // Policy knobs: flags/env only; runtime.yaml sets them (and much more) under `policies:`.
+  rateLimit: { flag: '--rate-limit', env: 'RUNTIME_RATE_LIMIT', key: '', kind: 'string' },
+  rateLimitBurst: { flag: '--rate-limit-burst', env: 'RUNTIME_RATE_LIMIT_BURST', key: '', kind: 'string' },
+  corsOrigin: { flag: '--cors-origin', env: 'RUNTIME_CORS_ORIGINS', key: '', kind: 'list' },
+  retry: { flag: '--retry', env: 'RUNTIME_RETRY', key: '', kind: 'string' },
+  circuitBreaker: { flag: '--circuit-breaker', env: 'RUNTIME_CIRCUIT_BREAKER', key: '', kind: 'string' },
+  cache: { flag: '--cache', env: 'RUNTIME_CACHE', key: '', kind: 'string' },
+  redisUrl: { flag: '--redis-url', env: 'RUNTIME_REDIS_URL', key: 'redis', kind: 'string' },
 } as const satisfies Record<string, Field>;
 
 /** Flag name → environment variable. */
 export const ENV_VARS = Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, f.env])) as { [K in keyof typeof FIELDS]: (typeof FIELDS)[K]['env'] };
 
 /** runtime.yaml keys read by other modules (tokenProviders: src/engine/tokens), accepted as they are. */
-export const PASS_THROUGH_KEYS = ['tokenProviders'] as const;
+export const PASS_THROUGH_KEYS = ['tokenProviders', 'policies'] as const;
 
 export const DEFAULT_CONFIG_FILE = 'runtime.yaml';
 export const DEFAULT_PATHS = ['capabilities'];
@@ -175,7 +196,7 @@ export function resolveServeConfig(
     if (typeof r.value === 'string' && /^(0|false|no|off)$/i.test(r.value)) return false;
     throw new UsageError(`${r.from} must be true or false, got \`${String(r.value)}\`.`);
   };
-  const list = (name: 'upstream' | 'allowedOrigin' | 'allowedHost'): string[] => {
+  const list = (name: 'upstream' | 'allowedOrigin' | 'allowedHost' | 'corsOrigin'): string[] => {
     const r = raw(name);
     if (!r) return [];
     if (Array.isArray(r.value)) return r.value.map(String);
@@ -210,6 +231,22 @@ export function resolveServeConfig(
     } else paths = DEFAULT_PATHS;
   }
 
+  let policies: Policies;
+  try {
+    const corsOrigins = list('corsOrigin');
+    policies = parsePolicies(fileValues.policies, { file: configFile }, {
+      rateLimit: text('rateLimit'),
+      rateLimitBurst: text('rateLimitBurst'),
+      corsOrigins: corsOrigins.length > 0 ? corsOrigins : undefined,
+      retry: text('retry'),
+      circuitBreaker: text('circuitBreaker'),
+      cache: text('cache'),
+    });
+  } catch (error) {
+    if (error instanceof PolicyConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+
   const config: ServeConfig = {
     paths,
     configFile,
@@ -233,11 +270,35 @@ export function resolveServeConfig(
     allowedHosts: list('allowedHost'),
     tokenProviders: fileValues.tokenProviders,
     tokenProviderFlags: flags.tokenProvider && flags.tokenProvider.length > 0 ? flags.tokenProvider : env[FIELDS.tokenProvider.env] ? [env[FIELDS.tokenProvider.env]!] : [],
+    policies,
+    redis: redisSettings(raw('redisUrl'), env),
   };
   if (config.controlPort !== undefined && config.controlPort !== 0 && (config.controlPort === config.restPort || config.controlPort === config.mcpPort)) {
     throw new UsageError(`--control-port ${config.controlPort} is also the ${config.controlPort === config.restPort ? 'REST' : 'MCP'} port; the control endpoints need a port of their own.`);
   }
   return config;
+}
+
+/** `redis: redis://…` or `redis: {url, keyPrefix}` in runtime.yaml; a URL from the flag or RUNTIME_REDIS_URL (key prefix: RUNTIME_REDIS_KEY_PREFIX). */
+function redisSettings(r: { value: unknown; from: string } | undefined, env: Record<string, string | undefined>): RedisSettings | undefined {
+  if (!r) return undefined;
+  let settings: RedisSettings;
+  if (typeof r.value === 'string') settings = { url: r.value };
+  else if (r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value) && typeof (r.value as { url?: unknown }).url === 'string') {
+    const { url, keyPrefix, ...rest } = r.value as { url: string; keyPrefix?: unknown };
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new UsageError(`${r.from}: unknown setting \`${unknown[0]}\` (known: url, keyPrefix).`);
+    if (keyPrefix !== undefined && typeof keyPrefix !== 'string') throw new UsageError(`${r.from}: keyPrefix must be a string.`);
+    settings = { url, ...(keyPrefix !== undefined ? { keyPrefix } : {}) };
+  } else throw new UsageError(`${r.from} must be a Redis URL or a mapping with \`url\` (and optionally \`keyPrefix\`).`);
+  if (env.RUNTIME_REDIS_KEY_PREFIX) settings.keyPrefix = env.RUNTIME_REDIS_KEY_PREFIX;
+  try {
+    redisConnectionOptions(settings.url);
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new UsageError(error.message);
+    throw error;
+  }
+  return settings;
 }
 
 function port(value: string | undefined, flag: string): number | undefined {

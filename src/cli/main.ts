@@ -11,6 +11,7 @@ import { renderDiagnostics, type ReportFormat } from './report.js';
 import { validateFiles } from './validate-files.js';
 import { resolveServeConfig, UsageError, ENV_VARS, DEFAULT_PATHS, type ServeFlags } from './config.js';
 import { serve } from './serve.js';
+import { importOpenApi, type ImportFlags } from './import.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -45,6 +46,13 @@ export function buildProgram(): Command {
     .option('--allowed-origin <origin>', `extra browser origin allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedOrigin})`, collect)
     .option('--allowed-host <host>', `extra Host header allowed on MCP, REST and control; repeatable (env ${ENV_VARS.allowedHost})`, collect)
     .option('--token-provider <var=spec>', `mint the bind variable as an OAuth2 token, e.g. LEAN_API_TOKEN=client_credentials:URL?client_id_env=…; repeatable (env ${ENV_VARS.tokenProvider})`, collect)
+    .option('--rate-limit <rps|off>', `limit each caller to this many requests per second per adapter (env ${ENV_VARS.rateLimit}; runtime.yaml policies.rateLimit; default off)`)
+    .option('--rate-limit-burst <n>', `requests a caller may make at once (env ${ENV_VARS.rateLimitBurst}; default 2 × --rate-limit)`)
+    .option('--cors-origin <origin>', `allow this browser origin on REST adapters (CORS), or \`*\`; repeatable (env ${ENV_VARS.corsOrigin}, comma-separated; default none)`, collect)
+    .option('--retry <on|off>', `retry idempotent upstream calls (env ${ENV_VARS.retry}; default on)`)
+    .option('--circuit-breaker <on|off>', `stop calling a failing upstream origin for a while (env ${ENV_VARS.circuitBreaker}; default on)`)
+    .option('--cache <on|off>', `cache safe upstream answers (env ${ENV_VARS.cache}; default off)`)
+    .option('--redis-url <url>', `share tokens and rate limits across replicas through Redis: redis://host:6379/0, rediss://…, unix:///path (env ${ENV_VARS.redisUrl}; tokens sealed with RUNTIME_STATE_KEY)`)
     .action(async (paths: string[], flags: ServeFlags) => {
       process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));
     });
@@ -72,6 +80,25 @@ export function buildProgram(): Command {
     .option('--control-port <port>', 'the runtime control listener')
     .action(async (paths: string[], flags: ServeFlags & { format: 'text' | 'json' }) => {
       process.exitCode = await list(paths, flags);
+    });
+
+  const importCommand = program.command('import').description('Create capability files from other API descriptions.');
+  importCommand
+    .command('openapi')
+    .description('Turn an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON) into one runnable capability file.')
+    .argument('<spec>', 'the OpenAPI document (local file; local $refs are resolved)')
+    .option('-o, --output <file>', 'write the capability here (default: stdout)')
+    .option('--namespace <ns>', 'consumes namespace; adapters become <ns>-rest and <ns>-mcp (default: from info.title)')
+    .addOption(new Option('--format <format>', 'output format (default: yaml, or json for a .json output file)').choices(['yaml', 'json']))
+    .option('--include-tag <tag>', 'only operations with this tag; repeatable', collect)
+    .option('--exclude-tag <tag>', 'leave out operations with this tag; repeatable', collect)
+    .option('--operation <id>', 'only this operation (operationId or "METHOD /path"); repeatable', collect)
+    .option('--base-uri <uri>', 'upstream base URI (default: the production or first absolute server)')
+    .option('--rest-port <port>', 'port of the REST adapter (default 8080)')
+    .option('--mcp-port <port>', 'port of the MCP adapter (default 9090)')
+    .option('--no-validate', 'skip checking the document against the OpenAPI schema')
+    .action(async (spec: string, flags: ImportFlags) => {
+      process.exitCode = await importOpenApi(spec, flags);
     });
 
   return program;

@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { parseDotenv } from '../engine/binds.js';
 import { Redactor } from '../engine/redact.js';
-import { parseTokenProviderSpec, tokenProvidersFromConfig, TokenProviderConfigError, type TokenProviders } from '../engine/tokens/index.js';
+import { parseTokenProviderSpec, tokenProvidersFromConfig, TokenProviderConfigError, type TokenProviders, type TokenStore } from '../engine/tokens/index.js';
 import { buildControlApp, ALL_CONTROL_FEATURES } from '../exposes/control/app.js';
 import { loadCapabilities } from '../capability/loader.js';
 import { attachWorker, ClusterSupervisor, reportWorkerFailure } from '../server/cluster.js';
@@ -16,9 +16,11 @@ import { HttpListener } from '../server/listener.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import { planListeners } from '../server/plan.js';
 import { Gateway, StartupError } from '../server/gateway.js';
+import type { SharedState } from '../server/shared-state/index.js';
 import { FileWatcher } from '../server/watch.js';
 import { serveStdio } from '../exposes/mcp/stdio.js';
 import { UsageError, type ServeConfig } from './config.js';
+import { startTracing } from '../policies/tracing.js';
 import { renderDiagnostics } from './report.js';
 
 export async function serve(config: ServeConfig): Promise<number> {
@@ -30,14 +32,35 @@ export async function serve(config: ServeConfig): Promise<number> {
   return serveRuntime(config, logger, redactor);
 }
 
+function hasTokenProviders(config: ServeConfig): boolean {
+  return config.tokenProviders !== undefined || config.tokenProviderFlags.length > 0;
+}
+
+/**
+ * Redis (`--redis-url`) and, in a `--workers` worker without Redis, the
+ * primary: where this process shares tokens and limits. Undefined when
+ * nothing is shared (the module, and the Redis client, are not even loaded).
+ */
+async function sharedState(config: ServeConfig, logger: Logger, worker: boolean): Promise<SharedState | undefined> {
+  const tokens = hasTokenProviders(config);
+  if (!config.redis && !(worker && tokens)) return undefined;
+  const { SharedState, StateKeyError } = await import('../server/shared-state/index.js');
+  try {
+    return SharedState.create({ redis: config.redis, worker, tokens, logger, env: process.env });
+  } catch (error) {
+    if (error instanceof StateKeyError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** runtime.yaml `tokenProviders` and `--token-provider` (flags win per variable), or undefined when neither is given. */
-function tokenProviders(config: ServeConfig, redactor: Redactor): TokenProviders | undefined {
+function tokenProviders(config: ServeConfig, redactor: Redactor, tokenStore?: TokenStore): TokenProviders | undefined {
   if (config.tokenProviders === undefined && config.tokenProviderFlags.length === 0) return undefined;
   try {
     let factory = tokenProvidersFromConfig(config.tokenProviders, config.configFile ? `${config.configFile} tokenProviders` : undefined);
     if (config.tokenProviderFlags.length > 0) factory = factory.merge(parseTokenProviderSpec(config.tokenProviderFlags));
     const env = () => ({ ...(config.envFile ? parseDotenv(readFileSync(config.envFile, 'utf8')) : {}), ...process.env });
-    return factory.create({ routes: config.upstreams, env, redactor });
+    return factory.create({ routes: config.upstreams, env, redactor, tokenStore });
   } catch (error) {
     if (error instanceof TokenProviderConfigError) throw new UsageError(error.message);
     throw error;
@@ -47,7 +70,14 @@ function tokenProviders(config: ServeConfig, redactor: Redactor): TokenProviders
 /** One process serving everything (also each cluster worker). */
 async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redactor): Promise<number> {
   const worker = cluster.isWorker;
-  const providers = tokenProviders(config, redactor);
+  // OpenTelemetry: only when OTEL_* asks for it (nothing is loaded otherwise).
+  const tracing = await startTracing(process.env);
+  if (tracing) {
+    logger.info({ exporter: tracing.plan.exporter, destination: tracing.plan.destination }, `tracing: spans sent to ${tracing.plan.destination}`);
+    for (const warning of tracing.plan.warnings) logger.warn(`tracing: ${warning}`);
+  }
+  const shared = await sharedState(config, logger, worker);
+  const providers = tokenProviders(config, redactor, shared?.tokenStore);
   providers?.useLogger(logger);
   let runtime: Gateway;
   try {
@@ -70,11 +100,13 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       stdio: config.stdio,
       providers,
       tokenProviders: config.tokenProviders,
+      policies: config.policies,
       logger,
       redactor,
     });
   } catch (error) {
     await providers?.close();
+    await shared?.close();
     if (error instanceof StartupError) {
       if (worker) reportWorkerFailure(error.message);
       else printStartupError(error);
@@ -91,6 +123,7 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       if (p.missing.length > 0) logger.warn({ variable: p.variable, missing: p.missing }, `token provider ${p.variable}: ${p.missing.join(', ')} not set; calls that need it will fail`);
     }
   }
+  shared?.registerMetrics(runtime.metrics.registry);
   logger.info({ files: runtime.files.length, generation: runtime.generationId, pid: process.pid }, `ready: ${runtime.files.length} capability file(s)`);
 
   let watcher: FileWatcher | undefined;
@@ -138,6 +171,8 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     }
   });
   await providers?.close();
+  await tracing?.shutdown().catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'tracing: last spans could not be exported'));
+  await shared?.close();
   logger.info('stopped');
   flushThenExit(logger, 0);
   return 0;
@@ -154,7 +189,22 @@ async function servePrimary(config: ServeConfig, logger: Logger): Promise<number
     return 1;
   }
   await tokenProviders(config, new Redactor())?.close(); // configuration errors: once, here
-  const supervisor = new ClusterSupervisor({ workers: config.workers, logger, drainTimeoutMs: config.drainTimeoutMs });
+  if (config.redis && hasTokenProviders(config)) {
+    const { SharedState, StateKeyError } = await import('../server/shared-state/index.js');
+    try {
+      SharedState.checkKey({ redis: config.redis, tokens: true });
+    } catch (error) {
+      if (error instanceof StateKeyError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const supervisor = new ClusterSupervisor({
+    workers: config.workers,
+    logger,
+    drainTimeoutMs: config.drainTimeoutMs,
+    // Without Redis the workers share tokens through us; with it, each worker talks to Redis itself.
+    shareTokens: !config.redis && hasTokenProviders(config),
+  });
   let control: HttpListener | undefined;
   if (config.controlPort !== undefined) {
     const app = buildControlApp(supervisor, ALL_CONTROL_FEATURES);

@@ -12,18 +12,21 @@
  * inputParameters) is filled in by the normaliser, so surfaces read it from
  * the model as usual.
  */
-import type { AggregateFunction, Capability, ExposedParameter, Invocable } from '../capability/model.js';
+import type { AggregateFunction, Capability, ExposedParameter, Invocable, RestAdapter, RestResource } from '../capability/model.js';
 import { BindScope, type BindEnvironment } from './binds.js';
 import { CompiledInvocable, compileAggregateFunction, type InvocationContext, type OperationSource } from './invocation.js';
 import type { UpstreamClient } from './upstream/client.js';
-import { ForwardInvocable } from './upstream/forward.js';
+import { ForwardInvocable, inboundCredential } from './upstream/forward.js';
 import { PreparedOperation, type CallContext } from './upstream/operation.js';
 import type { UpstreamRoutes } from './upstream/routes.js';
+import type { UpstreamPolicies, UpstreamPolicyResolver } from './upstream/policies.js';
 
 export interface EngineServices {
   client: UpstreamClient;
   routes: UpstreamRoutes;
   environment: BindEnvironment;
+  /** Upstream traffic policies per adapter/operation (the client's defaults when absent). */
+  policies?: UpstreamPolicyResolver;
 }
 
 export class CapabilityEngine implements OperationSource {
@@ -78,7 +81,14 @@ export class CapabilityEngine implements OperationSource {
       redactor: this.services.environment.redactor,
       requestId: extra.requestId,
       signal: extra.signal,
+      policies: extra.policies,
+      semantics: extra.semantics,
+      bypassCache: extra.bypassCache,
     };
+  }
+
+  policiesFor(adapter: string, operation: string): UpstreamPolicies | undefined {
+    return this.services.policies?.({ adapter, operation });
   }
 
   compile(invocable: Invocable, adapterNamespace: string, inherited: ExposedParameter[] = []): CompiledInvocable {
@@ -88,6 +98,28 @@ export class CapabilityEngine implements OperationSource {
   /** The pass-through proxy of a REST resource with `forward` (undefined when its target namespace does not exist). */
   forward(forward: { targetNamespace: string; trustedHeaders: string[] }): ForwardInvocable | undefined {
     const api = this.capability.consumes.find((c) => c.namespace === forward.targetNamespace);
-    return api ? new ForwardInvocable(api, forward.trustedHeaders, (extra) => this.callContext(extra)) : undefined;
+    if (!api) return undefined;
+    // The adapter serving this resource: its inbound credential must never travel upstream.
+    let adapter: RestAdapter | undefined;
+    let resource: RestResource | undefined;
+    for (const exposed of this.capability.exposes) {
+      if (exposed.type !== 'rest') continue;
+      const found = exposed.resources.find((r) => r.forward === forward);
+      if (found) {
+        adapter = exposed;
+        resource = found;
+        break;
+      }
+    }
+    const prefix = resource ? forwardPrefixSegments(resource.path) : undefined;
+    const policies = adapter ? this.policiesFor(adapter.namespace, 'forward') : undefined;
+    return new ForwardInvocable(api, forward.trustedHeaders, (extra) => this.callContext(extra), inboundCredential(adapter?.authentication), policies, prefix);
   }
+}
+
+/** Segments before the `{path}` variable of a forward resource path (undefined when it is not the last part). */
+function forwardPrefixSegments(path: string): number | undefined {
+  const segments = path.replace(/^\/+/, '').split('/');
+  const index = segments.findIndex((s) => /^\{\{?\s*path\s*\}?\}$/.test(s));
+  return index === segments.length - 1 ? index : undefined;
 }

@@ -140,3 +140,27 @@ export function asRuntimeError(error: unknown): RuntimeError {
   if (error instanceof RuntimeError) return error;
   return new InternalError('The runtime failed while handling this request.', {}, { cause: error });
 }
+
+/**
+ * The runtime refuses to call the upstream right now — its circuit is open,
+ * or too many calls already wait for it — and says when to come back
+ * (`Retry-After`, seconds). No upstream request was sent.
+ */
+export class UpstreamUnavailableError extends RuntimeError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+  readonly slug: string;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    slug: 'circuit-open' | 'upstream-overloaded',
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, { ...extensions, retryAfterSeconds });
+    this.slug = slug;
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
+  }
+}

@@ -8,8 +8,9 @@
  * An expression that finds nothing yields `undefined`: the target parameter
  * stays unset (it never becomes the literal text `rest.query.x`).
  */
+import { looseGet } from '../capability/names.js';
 import type { BindScope } from './binds.js';
-import { FormBody, type CallerInput } from './input.js';
+import { FormBody, type CallerInput, type RestInput } from './input.js';
 import { Template, hasTemplate, walkPath } from './templates.js';
 
 export interface ExpressionContext {
@@ -97,7 +98,8 @@ function compileRest(rest: string): Expression {
   const name = dot < 0 ? '' : rest.slice(dot + 1);
   switch (area) {
     case 'path':
-      return (ctx) => (ctx.input.kind === 'rest' ? ctx.input.path[name] : undefined);
+      // Dialect: `rest.path.deviceId` reads `{deviceid}` when that is the only loosely equal route variable.
+      return (ctx) => (ctx.input.kind === 'rest' ? looseGet(ctx.input.path, name) : undefined);
     case 'query':
       return (ctx) => {
         if (ctx.input.kind !== 'rest') return undefined;
@@ -111,13 +113,22 @@ function compileRest(rest: string): Expression {
       if (name === '') return (ctx) => (ctx.input.kind === 'rest' ? ctx.input.body : undefined);
       return (ctx) => (ctx.input.kind === 'rest' ? bodyField(ctx.input.body, name) : undefined);
     default:
-      // Bare `rest.X`: path, then query, then header, then body field.
-      return (ctx) => {
-        if (ctx.input.kind !== 'rest') return undefined;
-        const input = ctx.input;
-        return input.path[rest] ?? input.query.get(rest) ?? input.headers[rest.toLowerCase()] ?? bodyField(input.body, rest);
-      };
+      // Bare `rest.X`: path (exact, else the single loosely equal route variable), then query, header, body field.
+      return (ctx) => (ctx.input.kind === 'rest' ? requestValue(ctx.input, rest) : undefined);
   }
+}
+
+/**
+ * A value the caller sent under `name`, looked up as a bare `rest.X` reads it:
+ * route variable (exact, else the single loosely equal one), query (all values
+ * when repeated), header, then body field.
+ */
+export function requestValue(input: RestInput, name: string): unknown {
+  const fromPath = looseGet(input.path, name);
+  if (fromPath !== undefined) return fromPath;
+  const query = input.query.getAll(name);
+  if (query.length > 0) return query.length === 1 ? query[0] : query;
+  return input.headers[name.toLowerCase()] ?? bodyField(input.body, name);
 }
 
 function bodyField(body: unknown, name: string): unknown {

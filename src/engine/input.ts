@@ -25,6 +25,8 @@ export interface RestInput {
   method?: string;
   /** Route variables. */
   path: Record<string, string>;
+  /** The request path as received, still percent-encoded (a `forward` decodes its rest exactly once). */
+  rawPath?: string;
   query: URLSearchParams;
   /** Lower-case header names. */
   headers: Record<string, string>;

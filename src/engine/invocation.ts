@@ -9,9 +9,10 @@
  * JSONPaths, output mappers, step plans. `invoke` only evaluates.
  */
 import type { AggregateFunction, ExposedParameter, Invocable, JsonType, Step } from '../capability/model.js';
+import { looseGet, uniqueLooseMatch } from '../capability/names.js';
 import type { BindScope } from './binds.js';
 import { EngineError, UpstreamError, UpstreamResponseError } from './errors.js';
-import { compileWith, type CompiledWith } from './expressions.js';
+import { compileWith, requestValue, type CompiledWith } from './expressions.js';
 import { FormBody, plainBody, type CallerInput, type RestInput } from './input.js';
 import { compileJsonPath, type CompiledPath } from './jsonpath.js';
 import { coerceText, compileMockOutputs, compileOutputs, compileProjection, type Mapper, type Projection } from './mapping.js';
@@ -19,6 +20,9 @@ import { parseBody, FormatError, normalizeFormat } from './formats/index.js';
 import { Template, paramValue, type Lookup } from './templates.js';
 import type { CallContext, CallOutcome, PreparedOperation } from './upstream/operation.js';
 import type { UpstreamResponse } from './upstream/client.js';
+import type { Redactor } from './redact.js';
+import { callerWantsFresh } from './upstream/cache.js';
+import type { UpstreamPolicies } from './upstream/policies.js';
 
 export interface InvocationResult {
   status: number;
@@ -32,6 +36,12 @@ export interface InvocationResult {
 export interface InvocationContext {
   requestId?: string;
   signal?: AbortSignal;
+  /** Traffic policies of the exposed unit (resolved per adapter and operation). */
+  policies?: UpstreamPolicies;
+  /** The caller sent `Cache-Control: no-cache`: skip the response cache lookup. */
+  bypassCache?: boolean;
+  /** `semantics` of the aggregate function being run (idempotent, cacheable). */
+  semantics?: { idempotent?: boolean; cacheable?: boolean };
 }
 
 /** What an invocable needs from its capability: operations by `ns.op`, aggregate functions, the call context. */
@@ -43,6 +53,8 @@ export interface OperationSource {
   readonly env?: Record<string, string | undefined>;
   /** The compiled aggregate function a `ref: namespace.function` names. */
   aggregateFunction?(ref: string): CompiledInvocable | undefined;
+  /** Upstream traffic policies of an exposed unit (adapter namespace, unit name). */
+  policiesFor?(adapter: string, operation: string): UpstreamPolicies | undefined;
 }
 
 type CompiledStep =
@@ -65,6 +77,15 @@ export class CompiledInvocable {
   private readonly steps: CompiledStep[];
   private readonly mappings: { target: string[]; path: string[] }[];
   private readonly declared: { spec: ExposedParameter; path?: CompiledPath }[];
+  private readonly semantics?: { idempotent?: boolean; cacheable?: boolean };
+  /** Resolved on first use (null: the runtime's defaults apply). */
+  private policies?: UpstreamPolicies | null;
+  /**
+   * A REST operation with a `call` and no declared inputs (no inputParameters, no
+   * `with`): the consumed operation's parameter names, each read from the request
+   * by name (issue 12). Undefined when the unit declares its inputs.
+   */
+  private readonly derivedInputs?: readonly string[];
 
   constructor(
     readonly invocable: Invocable,
@@ -74,6 +95,7 @@ export class CompiledInvocable {
     inherited: ExposedParameter[] = [],
   ) {
     this.with = compileWith(invocable.with, adapterNamespace, source.binds);
+    this.semantics = (invocable as AggregateFunction).semantics;
     const shaping = invocable.outputParameters.filter((o) => o.mapping !== undefined || o.value !== undefined || o.const !== undefined || o.properties || o.items);
     this.outputs = compileOutputs(shaping);
     this.mockOutputs = compileMockOutputs(shaping);
@@ -103,6 +125,9 @@ export class CompiledInvocable {
       spec,
       path: typeof spec.value === 'string' && spec.value.startsWith('$') ? compileJsonPath(spec.value) : undefined,
     }));
+    if (this.operation && invocable.call && !invocable.ref && invocable.steps.length === 0 && this.declared.length === 0 && Object.keys(invocable.with).length === 0) {
+      this.derivedInputs = callerSuppliedNames(this.operation);
+    }
   }
 
   get mode(): 'call' | 'steps' | 'mock' {
@@ -111,11 +136,20 @@ export class CompiledInvocable {
   }
 
   async invoke(input: CallerInput, context: InvocationContext = {}): Promise<InvocationResult> {
-    return this.execute(input, this.gatherParameters(input), context);
+    return this.execute(input, this.gatherParameters(input), this.withPolicies(input, context));
+  }
+
+  /** The exposed unit's policies and the caller's cache wish join the context (no copy when neither applies). */
+  private withPolicies(input: CallerInput, context: InvocationContext): InvocationContext {
+    if (this.policies === undefined) this.policies = this.source.policiesFor?.(this.adapterNamespace, this.invocable.name) ?? null;
+    const bypassCache = input.kind === 'rest' && callerWantsFresh(input.headers['cache-control'], input.headers.pragma);
+    if ((this.policies === null || context.policies) && !bypassCache) return context;
+    return { ...context, ...(this.policies && !context.policies ? { policies: this.policies } : {}), ...(bypassCache ? { bypassCache } : {}) };
   }
 
   /** Applies this unit's `with` to `params`, then runs it. Aggregate functions are entered here by `ref` units. */
   async execute(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
+    if (this.semantics && context.semantics !== this.semantics) context = { ...context, semantics: this.semantics };
     const lookup = await this.applyWith(this.with, input, params);
     if (this.invocable.ref) {
       if (!this.target) throw new EngineError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);
@@ -127,7 +161,7 @@ export class CompiledInvocable {
     }
     switch (this.mode) {
       case 'call':
-        return this.runCall(params, context);
+        return this.runCall(input, params, context);
       case 'steps':
         return this.runSteps(input, params, context);
       default:
@@ -136,8 +170,20 @@ export class CompiledInvocable {
   }
 
   private gatherParameters(input: CallerInput): Record<string, unknown> {
-    if (input.kind !== 'rest') return { ...input.arguments };
+    if (input.kind !== 'rest') {
+      const params = { ...input.arguments };
+      for (const { spec } of this.declared) if (params[spec.name] === undefined && spec.schema.default !== undefined) params[spec.name] = spec.schema.default;
+      return params;
+    }
     const params: Record<string, unknown> = {};
+    if (this.derivedInputs) {
+      for (const name of this.derivedInputs) {
+        // A consumed `in: body` parameter named `body` is the whole request body (the `rest.body` habit).
+        const value = requestValue(input, name) ?? (name === 'body' ? plainBody(input.body) : undefined);
+        if (value !== undefined && value !== null) params[name] = value;
+      }
+      return params;
+    }
     let body: unknown;
     let bodyRead = false;
     for (const { spec, path } of this.declared) {
@@ -162,6 +208,7 @@ export class CompiledInvocable {
           else if (spec.in === 'body') value = input.body instanceof FormBody ? input.body : body;
         }
       }
+      if ((value === undefined || value === null) && spec.schema.default !== undefined) value = spec.schema.default;
       if (value !== undefined && value !== null) params[spec.name] = coerceInput(value, spec.type);
     }
     return params;
@@ -178,14 +225,19 @@ export class CompiledInvocable {
     return lookup;
   }
 
+  /** The redactor of this capability's call context: error messages quoting upstream text are redacted before they are trimmed. */
+  private get redactor(): Redactor | undefined {
+    return this.source.callContext({}).redactor;
+  }
+
   private requireOperation(operation: PreparedOperation | undefined, ref: string): PreparedOperation {
     if (!operation) throw new EngineError(`The call target \`${ref}\` does not exist in this capability.`);
     return operation;
   }
 
-  private async runCall(params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
+  private async runCall(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
     const operation = this.requireOperation(this.operation, this.invocable.call!.ref);
-    const outcome = await operation.call(params, this.source.callContext(context));
+    const outcome = await operation.call(callParameters(operation, params, input), this.source.callContext(context));
     const outputs = this.outputs ?? (this.projection && !this.projection.passthrough ? this.projection.project : undefined);
     return this.shape(outcome, operation, outputs, params);
   }
@@ -196,12 +248,12 @@ export class CompiledInvocable {
     const contentType = header(response.headers['content-type']);
     const upstream = { status: response.status, durationMs: response.durationMs, operation: operation.ref, headers: response.headers };
     const raw = { body: response.body, contentType };
-    if (response.status >= 400) checkErrorBody(response, operation, contentType);
+    if (response.status >= 400) checkErrorBody(response, operation, contentType, this.redactor);
     let result: InvocationResult;
     if (!outputs || response.status >= 300 || response.status === 204 || response.body.length === 0) {
       result = { status: response.status, hasValue: false, raw, upstream };
     } else {
-      const parsed = readBody(operation, response.body, contentType);
+      const parsed = readBody(operation, response.body, contentType, this.redactor);
       const value = outputs(parsed, paramLookup(params));
       result = value === undefined ? { status: response.status, hasValue: false, raw, upstream } : { status: response.status, value, hasValue: true, raw, upstream };
     }
@@ -227,7 +279,7 @@ export class CompiledInvocable {
         const operation = this.requireOperation((compiled as { operation?: PreparedOperation }).operation, step.call.ref);
         const stepParams = { ...params };
         const lookup = await this.applyWith(stepWith, input, stepParams);
-        const outcome = await operation.call(stepParams, this.source.callContext(context));
+        const outcome = await operation.call(callParameters(operation, stepParams, input), this.source.callContext(context));
         last = { outcome, operation };
         // An upstream error ends the orchestration: later steps would run on missing data.
         if (outcome.response.status >= 400) return this.shape(outcome, operation, undefined, stepParams);
@@ -270,6 +322,60 @@ export class CompiledInvocable {
     if (last) return this.shape(last.outcome, last.operation, this.outputs, params);
     return this.runMock(paramLookup(params));
   }
+}
+
+/** Names a caller may supply to a consumed operation: its parameters without a fixed value, then its path variables. */
+function callerSuppliedNames(operation: PreparedOperation): string[] {
+  const names = (operation.inputParameters ?? [])
+    .filter((p) => p.value === undefined && p.template === undefined && p.in !== 'environment')
+    .map((p) => p.name);
+  for (const name of operation.pathVariables ?? []) if (!names.includes(name)) names.push(name);
+  return names;
+}
+
+/** Every name a consumed operation reads from its call parameters (cached: computed once per operation). */
+const readNames = new WeakMap<PreparedOperation, ReadonlySet<string>>();
+function namesRead(operation: PreparedOperation): ReadonlySet<string> {
+  let names = readNames.get(operation);
+  if (!names) {
+    names = new Set([...(operation.pathVariables ?? []), ...(operation.inputParameters ?? []).map((p) => p.name)]);
+    readNames.set(operation, names);
+  }
+  return names;
+}
+
+/**
+ * The parameters a consumed operation is called with (dialect, issue 12): a name
+ * it reads that is missing takes the value of the single loosely equal parameter
+ * (`deviceid` for `{deviceId}`); a path placeholder still missing takes the REST
+ * route variable of that name (exact, else the single loosely equal one); then
+ * a declared `default` applies. Exact names always win.
+ */
+function callParameters(operation: PreparedOperation, params: Record<string, unknown>, input: CallerInput): Record<string, unknown> {
+  let out = params;
+  const wanted = namesRead(operation);
+  for (const name of wanted) {
+    if (params[name] !== undefined) continue;
+    const key = uniqueLooseMatch(name, Object.keys(params).filter((k) => !wanted.has(k)));
+    if (key === undefined || params[key] === undefined) continue;
+    if (out === params) out = { ...params };
+    out[name] = params[key];
+  }
+  if (input.kind === 'rest') {
+    for (const name of operation.pathVariables ?? []) {
+      if (out[name] !== undefined) continue;
+      const value = looseGet(input.path, name);
+      if (value === undefined) continue;
+      if (out === params) out = { ...params };
+      out[name] = value;
+    }
+  }
+  for (const p of operation.inputParameters ?? []) {
+    if (p.default === undefined || out[p.name] !== undefined || p.value !== undefined || p.template !== undefined) continue;
+    if (out === params) out = { ...params };
+    out[p.name] = p.default;
+  }
+  return out;
 }
 
 /** The aggregate function a `ref` names, compiled with the aggregate's namespace. */
@@ -317,12 +423,13 @@ function coerceInput(value: unknown, type: JsonType | undefined): unknown {
   return typeof value === 'string' ? coerceText(value, type) : value;
 }
 
-function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined): unknown {
+function readBody(operation: PreparedOperation, body: Buffer, contentType: string | undefined, redactor: Redactor | undefined): unknown {
   try {
     return parseBody(operation.operation.outputRawFormat, body, { outputSchema: operation.operation.outputSchema, contentType });
   } catch (error) {
     if (error instanceof FormatError) {
-      throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${error.message}`, { operation: operation.ref });
+      const why = redactor ? redactor.clip(error.fullMessage.replace(/\s+/g, ' ').trim(), 200) : error.message;
+      throw new UpstreamError(`The upstream answer of ${operation.ref} could not be read as ${error.format}: ${why}`, { operation: operation.ref });
     }
     throw error;
   }
@@ -346,7 +453,7 @@ const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
  * JSON 401. An HTML page (a CDN's 502, a proxy's 404) or other unreadable text
  * becomes an UpstreamResponseError naming the upstream status.
  */
-function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation, contentType: string | undefined): void {
+function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation, contentType: string | undefined, redactor: Redactor | undefined): void {
   if (response.body.length === 0) return;
   const format = normalizeFormat(operation.operation.outputRawFormat);
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -361,9 +468,20 @@ function checkErrorBody(response: UpstreamResponse, operation: PreparedOperation
   try {
     parseBody(format, response.body, { outputSchema: operation.operation.outputSchema, contentType });
   } catch {
-    const text = response.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
+    const text = excerpt(response.body, 200, redactor);
     throw new UpstreamResponseError(`${where}; its answer is not ${format}: ${text}`, response.status, { operation: operation.ref });
   }
+}
+
+/**
+ * The start of an upstream body for an error message: redacted before it is
+ * trimmed (trimming first could cut a secret and leave its prefix readable),
+ * whitespace folded. Only the first 64 KiB are read.
+ */
+function excerpt(body: Buffer, max: number, redactor: Redactor | undefined): string {
+  const text = body.subarray(0, 64 * 1024).toString('utf8');
+  const folded = (redactor ? redactor.redact(text) : text).replace(/\s+/g, ' ').trim();
+  return redactor ? redactor.clip(folded, max) : folded.slice(0, max);
 }
 
 function textOf(value: unknown): string {

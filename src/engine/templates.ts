@@ -1,23 +1,20 @@
 /**
  * Mustache-style templates (`{{name}}`, `{{ns.VAR}}`, `{{{x}}}`, `{{& x}}`),
- * compiled once at load into literal and variable parts. Rendering takes a
+ * compiled once at load into literal and variable parts (the grammar lives in
+ * src/capability/template-grammar.ts, so reading a file needs no engine). Rendering takes a
  * lookup and an escaper chosen by where the text lands (path segment, query,
  * header, JSON string, form field), so values are never inserted raw.
  *
  * Sections and partials are not supported: variables cover every template in
  * the corpora we target; `{{! comments }}` are dropped.
  */
+import { hasTemplate, parseTemplate, type TemplatePart, type TemplateVariable } from '../capability/template-grammar.js';
+
+export { hasTemplate, type TemplateVariable };
 export type Lookup = (path: string) => unknown;
 export type Escaper = (value: unknown) => string;
 
-export interface TemplateVariable {
-  /** Trimmed variable path, e.g. `env.LEAN_API_TOKEN`, `account_id`, `step.items.0.id`. */
-  path: string;
-}
-
-type Part = string | TemplateVariable;
-
-const TAG = /\{\{\{\s*([^}]*?)\s*\}\}\}|\{\{\s*([&!]?)\s*([^}]*?)\s*\}\}/g;
+type Part = TemplatePart;
 
 export class Template {
   readonly variables: readonly TemplateVariable[];
@@ -28,21 +25,9 @@ export class Template {
     this.variables = parts.filter((p): p is TemplateVariable => typeof p !== 'string');
   }
 
+  /** The grammar (src/capability/template-grammar.ts) splits the text once, at load. */
   static compile(source: string): Template {
-    const parts: Part[] = [];
-    let last = 0;
-    for (const match of source.matchAll(TAG)) {
-      const index = match.index ?? 0;
-      if (index > last) parts.push(source.slice(last, index));
-      last = index + match[0].length;
-      const triple = match[1];
-      const sigil = match[2];
-      const name = triple ?? match[3] ?? '';
-      if (sigil === '!') continue;
-      if (name !== '') parts.push({ path: name });
-    }
-    if (last < source.length) parts.push(source.slice(last));
-    return new Template(source, parts);
+    return new Template(source, parseTemplate(source));
   }
 
   get isStatic(): boolean {
@@ -103,10 +88,6 @@ export class Template {
     if (single) return lookup(single.path);
     return this.render(lookup);
   }
-}
-
-export function hasTemplate(text: string): boolean {
-  return text.includes('{{') && text.includes('}}');
 }
 
 /** Objects and arrays become compact JSON; everything else its string form. */

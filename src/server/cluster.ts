@@ -7,11 +7,13 @@
  *
  * Messages (IPC): primary → worker `runtime:reload`, `runtime:shutdown`;
  * worker → primary `runtime:ready` (with its status), `runtime:reloaded`,
- * `runtime:failed` (could not start).
+ * `runtime:failed` (could not start); `tokens:*` both ways when the workers
+ * share token-provider tokens through the primary (cluster-token-store.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { ControlSource } from '../exposes/control/app.js';
+import { isTokenMessage, TokenBroker } from './cluster-token-store.js';
 import type { Logger } from './logger.js';
 import type { ReloadResult, Gateway } from './gateway.js';
 
@@ -34,6 +36,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** Longest wait for workers to drain on shutdown before they are killed. */
   drainTimeoutMs: number;
+  /** The workers share token-provider tokens through this primary (no Redis). */
+  shareTokens?: boolean;
 }
 
 /** Primary side. */
@@ -43,8 +47,11 @@ export class ClusterSupervisor implements ControlSource {
   private stopping = false;
   private everReady = false;
   private failure?: (message: string) => void;
+  private readonly tokens?: TokenBroker;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  constructor(private readonly options: SupervisorOptions) {
+    if (options.shareTokens) this.tokens = new TokenBroker();
+  }
 
   /** Forks the workers; resolves when all are ready, rejects when one cannot start. */
   start(): Promise<void> {
@@ -65,7 +72,11 @@ export class ClusterSupervisor implements ControlSource {
     const state: WorkerState = { index, worker, ready: false, listeners: [] };
     this.states.set(index, state);
     worker.on('message', (message: ToPrimary) => {
-      if (message?.type === 'runtime:ready') {
+      if (isTokenMessage(message)) {
+        this.tokens?.handle(index, message, (answer) => {
+          if (worker.isConnected()) worker.send(answer);
+        });
+      } else if (message?.type === 'runtime:ready') {
         state.ready = true;
         state.status = message.status;
         state.listeners = message.listeners;
@@ -78,6 +89,7 @@ export class ClusterSupervisor implements ControlSource {
     });
     worker.on('exit', (code, signal) => {
       state.ready = false;
+      this.tokens?.workerGone(index);
       if (this.stopping) return;
       if (!this.everReady) {
         this.failure?.(`worker ${index} exited during startup (${signal ?? `code ${code}`})`);

@@ -14,6 +14,8 @@
 import { EventEmitter } from 'node:events';
 import { Redactor } from '../engine/redact.js';
 import { UpstreamClient } from '../engine/upstream/client.js';
+import type { PartialUpstreamPolicies, UpstreamPolicyResolver } from '../engine/upstream/policies.js';
+import { TokenProviders, registerTokenProviderMetrics } from '../engine/tokens/index.js';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import type { ValueProvider } from '../engine/binds.js';
 import type { ControlSource } from '../exposes/control/app.js';
@@ -25,6 +27,8 @@ import { buildGeneration, StartupError, type Generation, type LoadedFile } from 
 import { buildRegistry, createMcpProtocol, prepareListener, type HandlerServices, type ListenerSummary } from './handlers.js';
 import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
+import type { Policies } from '../policies/config.js';
+import { InboundPolicies } from '../policies/inbound.js';
 import { Mounts } from './mounting.js';
 import type { ListenerKind } from './plan.js';
 import { requestObserver } from './request-log.js';
@@ -58,6 +62,11 @@ export interface GatewayOptions {
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   maxBodyBytes?: number;
   upstreamTimeoutMs?: number;
+  /**
+   * Upstream traffic policies (retry, circuitBreaker, cache, timeouts): one set for every call, or a
+   * resolver per adapter/operation (what the `policies:` config produces). Defaults otherwise.
+   */
+  upstreamPolicies?: PartialUpstreamPolicies | UpstreamPolicyResolver;
   mcpPageSize?: number;
   allowedOrigins?: string[];
   allowedHosts?: string[];
@@ -79,6 +88,8 @@ export interface GatewayOptions {
   stdio?: boolean;
   /** Node process metrics (event loop, GC, memory) in /metrics (default true). */
   processMetrics?: boolean;
+  /** Traffic policies (runtime.yaml `policies:`, src/policies/config.ts); built-in defaults when absent. */
+  policies?: Policies;
 }
 
 export interface ReloadResult {
@@ -111,6 +122,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   readonly diagnostics: Diagnostic[] = [];
   private readonly client: UpstreamClient;
   private readonly mounts: Mounts;
+  private readonly inbound: InboundPolicies;
   private stdioMcp?: McpProtocol;
   private readonly warnedStdio = new Set<string>();
   private generation?: Generation;
@@ -126,7 +138,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     super();
     this.redactor = options.redactor ?? new Redactor();
     this.logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', redactor: this.redactor });
-    this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs });
+    const policies = options.upstreamPolicies;
+    this.client = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs, policies: typeof policies === 'function' ? undefined : policies });
     this.mounts = new Mounts(this.logger);
     this.metrics = new RuntimeMetrics(
       {
@@ -138,10 +151,16 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       },
       { processMetrics: options.processMetrics },
     );
+    this.client.observer = this.metrics.upstream;
+    this.metrics.upstream.watch({ breakers: () => this.client.state().breakers, cache: () => this.client.state().cache, queues: () => this.client.state().queues });
+    if (options.providers instanceof TokenProviders) registerTokenProviderMetrics(this.metrics.registry, () => (options.providers as TokenProviders).list);
     if (options.tokenProviders !== undefined && options.providers === undefined) {
       this.logger.warn('runtime.yaml `tokenProviders` was given but no token provider module consumed it; binds are resolved from the environment.');
     }
     this.observe = requestObserver(this.logger, this.metrics);
+    const metrics = this.metrics;
+    this.inbound = new InboundPolicies(options.policies, { observer: { limited: (scope) => metrics.rateLimited(scope) } });
+    metrics.watchRateLimiter(() => this.inbound.stats());
   }
 
   /** Loads, validates and starts serving. Throws StartupError with diagnostics when it cannot. */
@@ -161,7 +180,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
   // ---------------------------------------------------------------- generations
 
   private build(previous: Generation | undefined): Promise<{ generation: Generation; errors: Diagnostic[] }> {
-    return buildGeneration(previous, { options: this.options, logger: this.logger, metrics: this.metrics, client: this.client, routes: this.upstreamRoutes(), redactor: this.redactor });
+    return buildGeneration(previous, { options: this.options, logger: this.logger, metrics: this.metrics, client: this.client, routes: this.upstreamRoutes(), redactor: this.redactor, policies: typeof this.options.upstreamPolicies === 'function' ? this.options.upstreamPolicies : undefined });
   }
 
   private handlerServices(): HandlerServices {
@@ -175,6 +194,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
       allowedHosts: this.options.allowedHosts,
       observe: (event) => this.observe?.(event),
       control: this,
+      policies: this.inbound,
       existingProtocol: (key) => this.mounts.get(key)?.protocol,
     };
   }
@@ -368,6 +388,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
         activeRequests: m.listener.activeRequests,
       })),
       reloads: { ...this.reloadCounts, last: this.lastReload },
+      upstream: { breakers: this.client.breakerStatus(), cache: this.client.state().cache },
     };
     return this.redactor.redactValue(doc);
   }

@@ -16,7 +16,9 @@ import { parseDotenv, type ValueProvider } from '../engine/binds.js';
 import type { Redactor } from '../engine/redact.js';
 import { preloadFormats } from '../engine/formats/index.js';
 import type { UpstreamClient } from '../engine/upstream/client.js';
+import type { UpstreamPolicyResolver } from '../engine/upstream/policies.js';
 import type { UpstreamRoutes } from '../engine/upstream/routes.js';
+import { usedBindVariables } from '../capability/bind-usage.js';
 import type { Diagnostic } from '../capability/diagnostics.js';
 import { findCapabilityFiles, lintLoaded, loadCapabilitySource } from '../capability/loader.js';
 import type { Capability } from '../capability/model.js';
@@ -77,6 +79,8 @@ export interface GenerationServices {
   logger: Logger;
   metrics: RuntimeMetrics;
   client: UpstreamClient;
+  /** Upstream policies per adapter/operation (the client's defaults when absent). */
+  policies?: UpstreamPolicyResolver;
   routes: UpstreamRoutes;
   redactor: Redactor;
 }
@@ -138,6 +142,7 @@ export async function buildGeneration(previous: Generation | undefined, services
     client: services.client,
     routes: services.routes,
     environment: { env: environment(options), providers: options.providers ?? new Map(), redactor: services.redactor },
+    policies: services.policies,
   };
   const runtimes: CapabilityEngine[] = [];
   const kept: LoadedFile[] = [];
@@ -146,11 +151,14 @@ export async function buildGeneration(previous: Generation | undefined, services
   for (const f of files) {
     const runtime = new CapabilityEngine(f.capability, engineServices);
     const problems: Diagnostic[] = [];
+    const used = usedBindVariables(f.capability);
     for (const m of runtime.binds.missing) {
+      // A variable nothing reads (a seed's spare credentials) needs no value: info, never fatal.
+      const needed = used.has(m.variable);
       problems.push({
         code: 'bind-missing',
-        severity: options.strictBinds ? 'error' : 'warning',
-        message: `Bind variable \`${m.variable}\` has no value (${m.source === 'environment' ? `environment variable \`${m.key}\` is not set` : `key \`${m.key}\` missing in ${m.source}`}); operations that need it will answer 503.`,
+        severity: !needed ? 'info' : options.strictBinds ? 'error' : 'warning',
+        message: `Bind variable \`${m.variable}\` has no value (${m.source === 'environment' ? `environment variable \`${m.key}\` is not set` : `key \`${m.key}\` missing in ${m.source}`}); ${needed ? 'operations that need it will answer 503.' : 'nothing in this file uses it.'}`,
         file: m.loc.file,
         pointer: m.loc.pointer,
         position: m.loc.position,
@@ -160,7 +168,7 @@ export async function buildGeneration(previous: Generation | undefined, services
       problems.push({ code: 'bind-source', severity: options.strictBinds ? 'error' : 'warning', message: p.message, file: p.loc.file, pointer: p.loc.pointer, position: p.loc.position });
     }
     bindProblems.push(...problems);
-    if (options.strictBinds && problems.length > 0) {
+    if (options.strictBinds && problems.some((p) => p.severity === 'error')) {
       if (previous === undefined) continue; // reported below
       const before = previous.files.find((p) => p.file === f.file);
       if (!invalid.some((i) => i.file === f.file)) invalid.push({ file: f.file, previous: before?.version });
@@ -173,10 +181,10 @@ export async function buildGeneration(previous: Generation | undefined, services
     kept.push(f);
     runtimes.push(runtime);
   }
-  if (previous === undefined && options.strictBinds && bindProblems.length > 0) throw new StartupError('Bind variables without values (--strict)', bindProblems);
+  if (previous === undefined && options.strictBinds && bindProblems.some((p) => p.severity === 'error')) throw new StartupError('Bind variables without values (--strict)', bindProblems);
   // On reload, only files that are new or changed repeat their warnings.
   const unchangedFiles = new Set((previous?.files ?? []).filter((p) => kept.some((k) => k.file === p.file && k.version === p.version)).map((p) => p.file));
-  for (const d of bindProblems) if (!unchangedFiles.has(d.file)) logger.warn({ file: d.file, line: d.position?.line, code: d.code }, d.message);
+  for (const d of bindProblems) if (!unchangedFiles.has(d.file)) logger[d.severity === 'info' ? 'info' : 'warn']({ file: d.file, line: d.position?.line, code: d.code }, d.message);
   diagnostics.push(...bindProblems);
   const allErrors = diagnostics.filter((d) => d.severity === 'error');
   metrics.validation(allErrors.length);

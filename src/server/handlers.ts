@@ -21,6 +21,7 @@ import type { RequestObserver } from '../http/observer.js';
 import { RUNTIME_VERSION } from '../version.js';
 import type { FetchHandler } from './listener.js';
 import { listenerKey, type ListenerKind, type ListenerPlan } from './plan.js';
+import type { InboundPolicies } from '../policies/inbound.js';
 
 export interface ListenerSummary {
   kind: ListenerKind;
@@ -52,6 +53,8 @@ export interface HandlerServices {
   allowedHosts?: string[];
   observe: RequestObserver;
   control: ControlSource;
+  /** Inbound traffic policies (rate limit, CORS, tracing stages). */
+  policies?: InboundPolicies;
   /** The MCP protocol a listener already runs (kept across reloads: stdio sessions and list_changed follow it). */
   existingProtocol(key: string): McpProtocol | undefined;
 }
@@ -88,12 +91,15 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
       if (forward) routes.push({ method: 'ALL', path: resource.path, compiled: forward, label: `${adapter.namespace}.forward`, file: capability.file, auth });
     }
   }
+  const corsPaths = routes.map((r) => ({ path: r.path, adapter: r.label.split('.')[0]!, methods: [r.method] }));
   const app = buildRestApp(routes, {
     redactor: services.redactor,
     logger: services.logger,
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
     origin: originPolicy(plan.host, services),
+    edgeStages: services.policies?.restEdgeStages(corsPaths),
+    callStages: services.policies?.callStages(),
   });
   return {
     plan,
@@ -115,6 +121,7 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
     origin: originPolicy(plan.host, services),
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
+    edgeStages: services.policies?.mcpEdgeStages(),
     ...mcpAuth(plan, engineOf, services.routes),
   });
   return {
@@ -139,8 +146,8 @@ function prepareControl(plan: ListenerPlan, services: HandlerServices): Prepared
 }
 
 /** The one place an MCP protocol is made (HTTP listeners and stdio alike). */
-export function createMcpProtocol(registry: McpRegistry, services: Pick<HandlerServices, 'redactor' | 'logger' | 'mcpPageSize'>): McpProtocol {
-  return new McpProtocol(registry, { redactor: services.redactor, logger: services.logger, pageSize: services.mcpPageSize, maxErrorText: 4096 });
+export function createMcpProtocol(registry: McpRegistry, services: Pick<HandlerServices, 'redactor' | 'logger' | 'mcpPageSize' | 'policies'>): McpProtocol {
+  return new McpProtocol(registry, { redactor: services.redactor, logger: services.logger, pageSize: services.mcpPageSize, maxErrorText: 4096, callStages: services.policies?.callStages() });
 }
 
 /** The tools, resources and prompts of the MCP adapters a listener (or stdio) serves. */

@@ -6,6 +6,7 @@
  * observation.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { UpstreamMetrics } from '../engine/upstream/metrics.js';
 
 export interface RequestSample {
   surface: 'rest' | 'mcp';
@@ -39,12 +40,17 @@ interface BoundUpstream {
 
 export class RuntimeMetrics {
   readonly registry = new Registry();
+  /** Retry, breaker, cache, queue and deadline metrics of the upstream client (it reports into these). */
+  readonly upstream = new UpstreamMetrics(this.registry);
   private readonly requests: Counter<string>;
   private readonly requestDuration: Histogram<string>;
   private readonly upstreamCalls: Counter<string>;
   private readonly upstreamDuration: Histogram<string>;
   private readonly reloads: Counter<string>;
   private readonly validationErrors: Counter<string>;
+  private readonly rateLimitedCount: Counter<string>;
+  private readonly boundLimited = new Map<string, Counter.Internal>();
+  private rateLimitSource?: () => { buckets: number; evictions: number };
   private readonly bound = new Map<string, Map<number, Bound>>();
   private readonly boundUpstream = new Map<string, Map<number, BoundUpstream>>();
 
@@ -137,6 +143,31 @@ export class RuntimeMetrics {
         for (const [kind, n] of Object.entries(counts)) this.labels(kind).set(n);
       },
     });
+    // Traffic policies (src/policies): the limiter. The upstream policies (retries, breaker, cache, queue)
+    // register their own metrics in this same registry (src/engine/upstream/metrics.ts).
+    this.rateLimitedCount = new Counter({
+      name: 'runtime_rate_limited_total',
+      help: 'Requests refused by the inbound rate limit (REST 429, MCP isError), by surface, adapter and operation.',
+      labelNames: ['surface', 'adapter', 'operation'],
+      registers,
+    });
+    const rateLimitSource = () => this.rateLimitSource?.();
+    new Gauge({
+      name: 'runtime_rate_limit_buckets',
+      help: 'Rate-limit buckets held in this process (callers active within their refill time).',
+      registers,
+      collect() {
+        this.set(rateLimitSource()?.buckets ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'runtime_rate_limit_evictions',
+      help: 'Rate-limit buckets dropped before refilling because the bucket cap was reached (a caller got a fresh burst).',
+      registers,
+      collect() {
+        this.set(rateLimitSource()?.evictions ?? 0);
+      },
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -171,6 +202,22 @@ export class RuntimeMetrics {
       u.count.inc();
       if (sample.upstreamMs !== undefined) u.duration.observe(sample.upstreamMs / 1000);
     }
+  }
+
+  /** A request refused by the inbound rate limit. */
+  rateLimited(scope: { surface: 'rest' | 'mcp'; adapter: string; operation: string }): void {
+    const key = `${scope.surface}\u0000${scope.adapter}\u0000${scope.operation}`;
+    let child = this.boundLimited.get(key);
+    if (!child) {
+      child = this.rateLimitedCount.labels({ surface: scope.surface, adapter: scope.adapter, operation: scope.operation });
+      this.boundLimited.set(key, child);
+    }
+    child.inc();
+  }
+
+  /** What the rate-limit gauges read at scrape time. */
+  watchRateLimiter(source: () => { buckets: number; evictions: number }): void {
+    this.rateLimitSource = source;
   }
 
   reload(result: 'applied' | 'unchanged' | 'rejected'): void {

@@ -5,7 +5,7 @@
  * listener) serve the management endpoints. Conflicts (same route, same tool
  * name, two kinds on one port) are reported as diagnostics naming both places.
  */
-import { normalizeRoute } from '../capability/lint/context.js';
+import { normalizeRoute } from '../capability/listeners.js';
 import type { Diagnostic } from '../capability/diagnostics.js';
 import { DEFAULT_MCP_PORT, DEFAULT_REST_PORT } from '../capability/defaults.js';
 import type { Authentication, Capability, Location, McpAdapter, OtherAdapter, RestAdapter } from '../capability/model.js';

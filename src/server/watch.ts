@@ -10,6 +10,22 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from './logger.js';
 
+/**
+ * Files editors write next to the one being edited (swap, backup, lock and
+ * probe files): never capability files, and editing one file writes several
+ * of them, so they must not trigger reloads. Dot files are skipped by the
+ * loader anyway (vim's `.x.yaml.swp`, emacs' `.#x.yaml`).
+ */
+export function isEditorScratch(name: string): boolean {
+  return (
+    name.startsWith('.') || // .x.yaml.swp, .#x.yaml (emacs lock), .DS_Store
+    name.endsWith('~') || // x.yaml~ (emacs, vim backups)
+    /\.(sw[a-p]|swx|bak|orig|tmp|crswap)$/i.test(name) || // vim swap files, backups, atomic-save temporaries
+    /^#.*#$/.test(name) || // #x.yaml# (emacs auto-save)
+    name === '4913' // vim's probe file
+  );
+}
+
 export interface WatchOptions {
   debounceMs?: number;
   logger?: Logger;
@@ -53,6 +69,10 @@ export class FileWatcher {
     try {
       const w = watch(path, { recursive, persistent: false }, (_event, filename) => {
         if (names && filename && !names.has(basename(String(filename)))) return;
+        if (filename && isEditorScratch(basename(String(filename)))) {
+          this.options.logger?.debug({ file: String(filename) }, 'file watcher: editor scratch file ignored');
+          return;
+        }
         this.schedule();
       });
       w.on('error', (error) => this.options.logger?.warn({ path, err: error.message }, 'file watcher error'));

@@ -26,11 +26,9 @@ import type {
   Step,
 } from '../model.js';
 import { escapePointer } from '../source.js';
-import { Template } from '../../engine/templates.js';
+import { templateVariablePaths } from '../template-grammar.js';
 
-import { DEFAULT_MCP_PORT, DEFAULT_REST_PORT } from '../defaults.js';
-
-export { DEFAULT_MCP_PORT, DEFAULT_REST_PORT };
+export { DEFAULT_MCP_PORT, DEFAULT_REST_PORT, listenerKey, normalizeRoute } from '../listeners.js';
 
 /** A consumed operation with the resource and API it belongs to. */
 export interface OperationTarget {
@@ -313,7 +311,7 @@ export function templateVariables(text: string): readonly string[] {
   if (!text.includes('{{')) return [];
   let vars = templateCache.get(text);
   if (!vars) {
-    vars = Template.compile(text).variables.map((v) => v.path);
+    vars = templateVariablePaths(text);
     if (templateCache.size > 50_000) templateCache.clear();
     templateCache.set(text, vars);
   }
@@ -354,6 +352,8 @@ export function pathVariables(path: string): PathVariable[] {
   }
   return out;
 }
+
+export { usedBindVariables } from '../bind-usage.js';
 
 /** Whether a template variable path names a bind variable (`env.X`, `<bindNamespace>.X`, or a declared `X`). */
 export function bindReference(index: CapabilityIndex, path: string): { qualified: boolean; namespace?: string; variable: string } | undefined {
@@ -434,10 +434,22 @@ export function callSites(index: CapabilityIndex): CallSite[] {
   return out;
 }
 
-/** Names equal up to letter case and `-` / `_` / `.` separators (`objectType` ~ `objecttype` ~ `object_type`). */
-export function looselyEqual(a: string, b: string): boolean {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_.]/g, '');
-  return norm(a) === norm(b);
+export { looselyEqual, uniqueLooseMatch } from '../names.js';
+
+/**
+ * A REST operation with a `call` and no declared inputs (no inputParameters of
+ * its own or inherited, no `with`): the runtime reads every parameter of the
+ * consumed operation from the request by name (path, query, header, body field).
+ */
+export function derivesInputs(unit: Unit): boolean {
+  const inv = unit.invocable;
+  return unit.kind === 'rest-operation' && !!inv.call && !inv.ref && inv.steps.length === 0 && inv.inputParameters.length === 0 && unit.inherited.length === 0 && Object.keys(inv.with).length === 0;
+}
+
+/** An MCP tool with a `call` and no inputParameters: every consumed parameter no `with` key feeds is offered as an argument. */
+export function offersConsumedArguments(unit: Unit): boolean {
+  const inv = unit.invocable;
+  return unit.kind === 'mcp-tool' && !!inv.call && !inv.ref && inv.inputParameters.length === 0;
 }
 
 /** The target of a call site when it is unambiguous (duplicates are reported by consumed-operation-duplicate). */
@@ -503,22 +515,4 @@ export function rawStrings(capability: Capability): RawString[] {
   walk(capability.source.data, '');
   stringsCache.set(capability, out);
   return out;
-}
-
-/**
- * Which server an adapter lands on within one file: adapters sharing a key
- * share a listener (REST router / MCP server). stdio MCP adapters are alone.
- */
-export function listenerKey(adapter: ExposedAdapterLike, adapterIndex: number): string {
-  if (adapter.type === 'mcp' && adapter.transport === 'stdio') return `stdio#${adapterIndex}`;
-  const port = adapter.port ?? (adapter.type === 'rest' ? DEFAULT_REST_PORT : adapter.type === 'mcp' ? DEFAULT_MCP_PORT : undefined);
-  const address = adapter.address && !['localhost', '127.0.0.1', '::1'].includes(adapter.address) ? adapter.address : '';
-  return `${address}:${port ?? `none#${adapterIndex}`}`;
-}
-
-type ExposedAdapterLike = { type: string; port?: number; address?: string; transport?: string };
-
-/** Route identity ignores parameter names and a trailing slash: `/a/{x}` and `/a/{y}/` are one route. */
-export function normalizeRoute(path: string): string {
-  return (path.startsWith('/') ? path : `/${path}`).replace(/\{\{?[^}]+\}?\}/g, '{}').replace(/\/+$/, '') || '/';
 }

@@ -49,7 +49,7 @@ describe('lint on the Lean capabilities', () => {
 
 /** Error codes per corpus file (warnings and infos are not pinned). */
 const EXPECTED_ERRORS: Record<string, string[]> = {
-  'airtable/airtable-records.yaml': ['path-parameter-unsupplied'],
+  'airtable/airtable-records.yaml': [], // was path-parameter-unsupplied: consumed {baseId} read from route {baseid} (issue 12 class 1) — warnings now
   'alchemy/web3-wallet-portfolio.yaml': ['baseuri-invalid'],
   'amazon-quicksight/amazon-quicksight.yaml': ['baseuri-invalid'],
   'amazon-s3/storage-management.yaml': ['parameter-unsupplied'],
@@ -59,9 +59,9 @@ const EXPECTED_ERRORS: Record<string, string[]> = {
   'email-verifier-api/email-verification.yaml': [],
   'flyte/flyte-capability.yaml': [],
   'google-analytics/compliance.yaml': ['call-target-unresolved'],
-  'gravitee/am-user-notifications.yaml': ['baseuri-invalid', 'expression-unresolvable'],
+  'gravitee/am-user-notifications.yaml': ['baseuri-invalid'], // expression-unresolvable gone: rest.notificationId reads {notificationid} (class 1); empty baseUri stays
   'gravitee/mcp-publishing.yaml': ['baseuri-invalid'],
-  'hubspot/crm-search-search.yaml': ['expression-unresolvable'],
+  'hubspot/crm-search-search.yaml': [], // was expression-unresolvable: rest.objectType reads {objecttype} (class 1) — warning now
   'label-studio/label-studio-capability.yaml': ['consumed-operation-duplicate', 'mcp-tool-duplicate', 'parameter-unsupplied'],
   'lean-tech/refunds-refunds.yaml': [],
   'mastercard/community-pass-and-inclusion.yaml': [],
@@ -69,9 +69,9 @@ const EXPECTED_ERRORS: Record<string, string[]> = {
   'mobileapi-dev/manufacturer-catalog.yaml': [],
   'naftiko/aws-api-gateway-openapi-crawl-capability.yaml': [],
   'openai/videos-videos.yaml': [],
-  'port/port-blueprints.yaml': ['baseuri-invalid', 'consumed-operation-duplicate', 'expression-unresolvable'],
+  'port/port-blueprints.yaml': ['baseuri-invalid', 'consumed-operation-duplicate'], // expression-unresolvable gone: rest.blueprint_identifier reads {blueprint-identifier} (class 1)
   'rackspace-technology/cloud-account-operations.yaml': ['rest-route-duplicate'],
-  'rutter/financial-data-sync.yaml': ['expression-unresolvable', 'parameter-unsupplied', 'rest-route-duplicate'],
+  'rutter/financial-data-sync.yaml': ['expression-unresolvable', 'rest-route-duplicate'], // parameter-unsupplied gone: MCP tools without inputParameters offer X-Rutter-Version (class 2)
   'snowflake/compute-and-services.yaml': [],
   'snowflake/data-management.yaml': [],
   'snowflake/security-and-access.yaml': [],
@@ -79,7 +79,7 @@ const EXPECTED_ERRORS: Record<string, string[]> = {
   'stytch/b2b-sso-scim-provisioning.yaml': [],
   'taddy-api/podcast-discovery.yaml': [],
   'trino/sql-analytics.yaml': [],
-  'twilio/numbers-regulatorycompliance.yaml': ['bind-undeclared', 'expression-unresolvable'],
+  'twilio/numbers-regulatorycompliance.yaml': ['bind-undeclared'], // expression-unresolvable gone: rest.BundleSid reads {bundlesid} (class 1)
   'tyk/tyk-agent-onboarding.cbecbda.yaml': ['call-target-unresolved'],
   'upbound/platform-engineering.yaml': ['call-target-unresolved'],
   'usda-agricultural-research-service-ars-/agricultural-research-data.yaml': [],
@@ -103,21 +103,13 @@ describe('lint on the APIs.io corpus', () => {
     expect(actual).toEqual(EXPECTED_ERRORS);
   });
 
-  it.skipIf(!present)('lints 400 capabilities quickly', () => {
+  it.skipIf(!present)('lints 400 capabilities in one pass (timing lives in bench/, not here)', () => {
     // Ten shallow copies of the corpus: new objects, so nothing is served from the per-capability caches.
     const corpus = load(yamlFiles(corpusDir));
     const capabilities = Array.from({ length: 10 }, (_, i) => corpus.map((c) => ({ ...c, file: `copy${i}:${c.file}` }))).flat();
     expect(capabilities.length).toBeGreaterThanOrEqual(390);
-    lintCapabilities(capabilities.slice(0, 40)); // warm up
-    // Best of three (shared CI machines are noisy). ~0.2-0.5 s on an idle laptop; the bound is
-    // the whole validator's budget, so it only trips on a real regression (e.g. a quadratic rule).
-    let best = Infinity;
-    for (let run = 0; run < 3; run++) {
-      const copies = capabilities.map((c) => ({ ...c })); // fresh objects: no cache hits between runs
-      const started = performance.now();
-      lintCapabilities(copies);
-      best = Math.min(best, performance.now() - started);
-    }
-    expect(best).toBeLessThan(3000);
+    const once = lintCapabilities(corpus.map((c) => ({ ...c })));
+    const tenfold = lintCapabilities(capabilities);
+    expect(tenfold.length).toBeGreaterThanOrEqual(once.length * 10); // cross-copy duplicates add more
   });
 });

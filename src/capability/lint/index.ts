@@ -24,6 +24,7 @@ import { inboundAuthUnsupported } from './rules/inbound-auth-unsupported.js';
 import { forwardTargetUnresolved } from './rules/forward-target-unresolved.js';
 import { mcpToolDuplicate } from './rules/mcp-tool-duplicate.js';
 import { mcpToolName } from './rules/mcp-tool-name.js';
+import { nameInvalid } from './rules/name-invalid.js';
 import { namespaceDuplicate } from './rules/namespace-duplicate.js';
 import { oauth2Https } from './rules/oauth2-https.js';
 import { oauth2Scopes } from './rules/oauth2-scopes.js';
@@ -39,11 +40,20 @@ import { stepReferenceUnresolved } from './rules/step-reference-unresolved.js';
 import { stepScriptUnsupported } from './rules/step-script-unsupported.js';
 import { withKeyUnknown } from './rules/with-key-unknown.js';
 
+export interface LintOptions {
+  /**
+   * `--strict`: names must match exactly. Without it (the dialect mode) a name
+   * that differs only in case or separators from exactly one candidate is
+   * resolved and reported as a warning (see src/capability/names.ts).
+   */
+  strict?: boolean;
+}
+
 export interface LintRule {
   /** Diagnostic code the rule emits. */
   code: string;
   /** Checks the whole set of loaded capabilities (cross-file rules need them all). */
-  check(capabilities: readonly Capability[]): Diagnostic[];
+  check(capabilities: readonly Capability[], options?: LintOptions): Diagnostic[];
 }
 
 /** Every rule, in reporting order: references, then parameters, then names/ports, then style. */
@@ -66,6 +76,7 @@ export const rules: readonly LintRule[] = [
   mcpToolDuplicate,
   restRouteDuplicate,
   mcpToolName,
+  nameInvalid,
   portConflict,
   // URLs and paths
   baseUriInvalid,
@@ -89,11 +100,11 @@ export const rules: readonly LintRule[] = [
   bindUnused,
 ];
 
-export function lintCapabilities(capabilities: readonly Capability[]): Diagnostic[] {
+export function lintCapabilities(capabilities: readonly Capability[], options: LintOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const rule of rules) {
     try {
-      out.push(...rule.check(capabilities));
+      out.push(...rule.check(capabilities, options));
     } catch (error) {
       // A rule bug must not hide every other diagnostic (nor crash `validate`).
       out.push({

@@ -22,6 +22,14 @@ export function lint(rule: LintRule, ...yamls: string[]): Diagnostic[] {
   return rule.check(yamls.map((y, i) => capabilityFrom(y, yamls.length === 1 ? 'inline.yaml' : `inline-${i + 1}.yaml`)));
 }
 
+/** `lint` as `--strict` runs it (exact names only). */
+export function lintStrict(rule: LintRule, ...yamls: string[]): Diagnostic[] {
+  return rule.check(
+    yamls.map((y, i) => capabilityFrom(y, yamls.length === 1 ? 'inline.yaml' : `inline-${i + 1}.yaml`)),
+    { strict: true },
+  );
+}
+
 /** A parsed capability document, loosely typed so tests can edit any part of it. */
 export type Doc = Record<string, any>;
 

@@ -2,11 +2,14 @@
 export class FormatError extends Error {
   /** The (lower-cased) format that was being parsed, e.g. `json`, `xml`. */
   readonly format: string;
+  /** The message before clipping: callers that redact clip it themselves, after redacting (a cut secret would leak its prefix). */
+  readonly fullMessage: string;
 
   constructor(format: string, message: string, options?: { cause?: unknown }) {
     super(clip(message), options);
     this.name = 'FormatError';
     this.format = format;
+    this.fullMessage = message.length > 64 * 1024 ? message.slice(0, 64 * 1024) : message;
   }
 }
 

@@ -213,4 +213,34 @@ describe('client-credentials token provider', () => {
     await p.get('CUSTOMER_TOKEN', { params: { customer_id: 'c0570000-0000-4000-8000-000000000003' } });
     expect(p.stats.cached).toBe(2);
   });
+
+  it('registers each minted token with the redactor and forgets it once it expired (issue 11 item 3)', async () => {
+    reply = () => ({ body: { access_token: `minted-token-${++minted}`, token_type: 'Bearer', expires_in: 0 } });
+    const redactor = new Redactor();
+    const p = provider('', { redactor, redactGraceMs: 0 });
+    const token = await p.get('API_TOKEN');
+    expect(redactor.redact(`echo: Bearer ${token}`)).toBe('echo: Bearer [REDACTED]');
+    // Expired (lifetime 0, no grace): the redactor lets go of it, so it does not grow with every mint.
+    while (redactor.redact(token) !== token) await new Promise((r) => setTimeout(r, 1));
+    expect(redactor.redact(`${SECRET}`)).toBe('[REDACTED]'); // the client secret stays
+  });
+
+  it('bounds its negative cache: failing scoped keys do not grow memory without end (issue 11, Low)', async () => {
+    reply = () => ({ status: 400, body: { error: 'invalid_scope' } });
+    const p = provider('&scope=customer.{customer_id}&param_pattern=uuid', {}, 'CUSTOMER_TOKEN');
+    for (let i = 0; i < 1030; i++) {
+      const id = `c0570000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      await expect(p.get('CUSTOMER_TOKEN', { params: { customer_id: id } })).rejects.toBeInstanceOf(ConfigError);
+    }
+    expect((p as unknown as { negative: Map<string, unknown> }).negative.size).toBeLessThanOrEqual(1024);
+  });
+
+  it('reports seconds to expiry of its soonest token (metrics)', async () => {
+    let now = 0;
+    const p = provider('', { now: () => now });
+    expect(p.secondsToExpiry()).toBeUndefined();
+    await p.get('API_TOKEN');
+    now += 99_000;
+    expect(p.secondsToExpiry()).toBe(3500);
+  });
 });

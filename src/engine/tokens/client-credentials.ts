@@ -15,7 +15,9 @@ import { ConfigError, InputError, RuntimeError, UpstreamError, UpstreamTimeoutEr
 import type { Redactor } from '../redact.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
 import { UpstreamRoutes } from '../upstream/routes.js';
+import { inSpan } from '../tracing.js';
 import type { CredentialSource, TokenProviderSpec } from './config.js';
+import { tokenStoreKey, type TokenStore } from './store.js';
 
 /** What a provider may learn about the call it serves (see the proposed `ValueProvider.get(variable, context)`). */
 export interface ProviderCallContext {
@@ -44,6 +46,10 @@ export interface TokenProviderDeps {
   now?: () => number;
   /** [0,1) source for refresh jitter (default Math.random). */
   random?: () => number;
+  /** How long past its expiry a minted token stays known to the redactor, ms (default 60 s). */
+  redactGraceMs?: number;
+  /** Shares tokens with other processes (Redis, the cluster primary); absent = this process mints its own. */
+  tokenStore?: TokenStore;
 }
 
 interface CacheEntry {
@@ -72,6 +78,10 @@ const USER_AGENT = 'capability-runtime/0.1 (token-provider)';
 const HARD_FLOOR_MS = 5_000;
 const TRANSIENT_NEGATIVE_MS = 5_000;
 const DEFAULT_LIFETIME_S = 300;
+/** A minted token stays known to the redactor this long past its expiry (late echoes in logs). */
+const REDACT_GRACE_MS = 60_000;
+/** Bound of the negative cache and the 401 bookkeeping (keys follow call parameters for scoped tokens). */
+const MAX_FAILURE_KEYS = 1024;
 
 export class ClientCredentialsProvider implements ValueProvider {
   private readonly cache = new Map<string, CacheEntry>();
@@ -149,7 +159,7 @@ export class ClientCredentialsProvider implements ValueProvider {
     }
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.mint(key, entry).finally(() => this.inflight.delete(key));
+      pending = inSpan(`token mint ${this.spec.variable}`, { 'token.provider': this.spec.variable }, () => this.obtain(key, entry)).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     try {
@@ -177,12 +187,34 @@ export class ClientCredentialsProvider implements ValueProvider {
         return;
       }
       recent.push(now);
-      this.rejections.set(key, recent);
+      boundedSet(this.rejections, key, recent);
       this.cache.delete(key);
       this.counters.invalidations++;
       this.logger?.info({ provider: this.spec.variable, token: entry.fingerprint }, `token provider ${this.spec.variable}: token rejected upstream, minting a new one`);
+      const shared = this.deps.tokenStore && this.sharedKey(key);
+      if (shared) this.deps.tokenStore!.reject(shared, rejected);
       return;
     }
+  }
+
+  /**
+   * The token is a secret of this process from now on: an upstream that echoes Authorization must
+   * not show it to callers or logs. It is forgotten once it expired (plus a grace), so the
+   * redactor does not grow with every mint.
+   */
+  private remember(entry: CacheEntry): void {
+    const redactor = this.deps.redactor;
+    if (!redactor) return;
+    redactor.add(entry.token);
+    const timer = setTimeout(() => redactor.remove(entry.token), Math.max(0, entry.expiresAt - this.now()) + (this.deps.redactGraceMs ?? REDACT_GRACE_MS));
+    timer.unref?.();
+  }
+
+  /** Seconds until the soonest cached token expires (undefined with none cached), for metrics. */
+  secondsToExpiry(): number | undefined {
+    let soonest: number | undefined;
+    for (const entry of this.cache.values()) soonest = soonest === undefined ? entry.expiresAt : Math.min(soonest, entry.expiresAt);
+    return soonest === undefined ? undefined : Math.max(0, (soonest - this.now()) / 1000);
   }
 
   private usable(entry: CacheEntry, now: number): boolean {
@@ -240,6 +272,32 @@ export class ClientCredentialsProvider implements ValueProvider {
     return value;
   }
 
+  /** Through the token store when there is one (another process may have minted already), else a local mint. */
+  private async obtain(key: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
+    const store = this.deps.tokenStore;
+    const shared = store && this.sharedKey(key);
+    if (!shared) return this.mint(key, previous);
+    const entry = await store!.obtain(shared, (e) => this.now() < e.refreshAt, () => this.mint(key, previous));
+    if (this.cache.get(key) !== entry) {
+      // minted by another process: cache it here as if minted here
+      this.negative.delete(key);
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      while (this.cache.size > this.spec.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    }
+    return entry;
+  }
+
+  /** The token's identity across processes (undefined while the client id cannot be read: the local mint reports why). */
+  private sharedKey(key: string): string | undefined {
+    try {
+      const clientId = this.read(this.spec.clientId, 'the client id', false);
+      return tokenStoreKey({ variable: this.spec.variable, tokenUrl: this.effectiveTokenUrl, clientId, scope: key, audience: this.spec.audience, resource: this.spec.resource });
+    } catch {
+      return undefined;
+    }
+  }
+
   private async mint(key: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
     const scope = key === '' ? undefined : key;
     let entry: CacheEntry;
@@ -272,7 +330,7 @@ export class ClientCredentialsProvider implements ValueProvider {
       const failure = error instanceof RuntimeError ? error : new UpstreamError(`The token provider for \`${this.spec.variable}\` failed.`, { variable: this.spec.variable }, { cause: error });
       if (!(failure instanceof InputError)) {
         const ttl = failure instanceof ConfigError ? this.spec.negativeTtlSeconds * 1000 : Math.min(this.spec.negativeTtlSeconds * 1000, TRANSIENT_NEGATIVE_MS);
-        if (ttl > 0) this.negative.set(key, { error: failure, until: this.now() + ttl });
+        if (ttl > 0) boundedSet(this.negative, key, { error: failure, until: this.now() + ttl });
         this.logger?.warn({ provider: this.spec.variable, scope, error: failure.message, retryInMs: ttl }, `token provider ${this.spec.variable}: token request failed`);
       }
       if (previous && this.cache.get(key) === previous && !this.usable(previous, this.now())) this.cache.delete(key);
@@ -281,6 +339,7 @@ export class ClientCredentialsProvider implements ValueProvider {
     this.negative.delete(key);
     this.cache.delete(key);
     this.cache.set(key, entry);
+    this.remember(entry);
     while (this.cache.size > this.spec.maxEntries) this.cache.delete(this.cache.keys().next().value!);
     this.logger?.info(
       { provider: this.spec.variable, scope, token: entry.fingerprint, expiresInS: Math.round((entry.expiresAt - entry.mintedAt) / 1000) },
@@ -372,6 +431,13 @@ function lookup(params: Readonly<Record<string, unknown>> | undefined, path: str
     node = (node as Record<string, unknown>)[segment];
   }
   return node;
+}
+
+/** Sets a key in a map that may not grow past MAX_FAILURE_KEYS (the oldest key goes first). */
+function boundedSet<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  if (map.size >= MAX_FAILURE_KEYS) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
 
 function formEncode(value: string): string {

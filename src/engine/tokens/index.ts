@@ -19,6 +19,8 @@ export { ClientCredentialsProvider, decodeJwtClaims } from './client-credentials
 export type { ProviderCallContext, TokenLogger, TokenProviderDeps, TokenProviderStats } from './client-credentials.js';
 export { TokenProviderConfigError, describeSpec, mergeTokenProviderSpecs, parseTokenProviderSpecs, tokenProviderSpecsFromConfig } from './config.js';
 export type { CredentialSource, TokenProviderSpec } from './config.js';
+export { tokenStoreKey } from './store.js';
+export type { SharedToken, TokenStore } from './store.js';
 
 /** The providers of one runtime, by bind variable (pass as `GatewayOptions.providers`). */
 export class TokenProviders extends Map<string, ValueProvider> {
@@ -82,3 +84,5 @@ export function createTokenProviders(specs: readonly TokenProviderSpec[], deps: 
     ownClient,
   );
 }
+
+export { registerTokenProviderMetrics } from './metrics.js';

@@ -18,7 +18,11 @@ export interface AuthApplier {
   digest?: (lookup: Lookup) => { username: string; password: string };
 }
 
-export function compileAuth(auth: Authentication | undefined): AuthApplier | undefined {
+/**
+ * `isOperatorValue` tells which template variables the operator controls (binds, tokens): only values
+ * derived from those alone may be registered with the global redactor (it must not grow per caller).
+ */
+export function compileAuth(auth: Authentication | undefined, isOperatorValue?: (path: string) => boolean): AuthApplier | undefined {
   if (!auth) return undefined;
   switch (auth.type) {
     case 'apikey': {
@@ -49,7 +53,15 @@ export function compileAuth(auth: Authentication | undefined): AuthApplier | und
         variables: [...username.variables, ...password.variables].map((v) => v.path),
         apply(lookup, headers, _query, redactor) {
           const credential = Buffer.from(`${username.render(lookup)}:${password.render(lookup)}`).toString('base64');
-          redactor?.add(credential); // the encoded pair is as secret as the password
+          // The encoded pair is as secret as the password. It is registered whole only when no caller input
+          // shapes it (a caller-templated username would grow the redactor per caller); otherwise the
+          // operator's parts are registered with their base64 forms, which hide them inside any such pair.
+          const parts = [...username.variables, ...password.variables].map((v) => v.path);
+          if (parts.every((path) => isOperatorValue?.(path) ?? false)) redactor?.add(credential);
+          else {
+            for (const path of parts) if (isOperatorValue?.(path)) redactor?.add(String(lookup(path) ?? ''), { base64: true });
+            if (password.isStatic) redactor?.add(password.source, { base64: true });
+          }
           headers.authorization = `Basic ${credential}`;
         },
       };

@@ -13,6 +13,7 @@ import { compileAuth, type AuthApplier } from './auth.js';
 import { compileBody, encodeCallerBody, type BodyEncoder, type EncodedBody } from './body.js';
 import type { UpstreamClient, UpstreamResponse } from './client.js';
 import { answerDigestChallenge } from './digest.js';
+import { isIdempotent, type CallTraits, type UpstreamPolicies } from './policies.js';
 import type { UpstreamRoutes } from './routes.js';
 
 export interface CallContext {
@@ -25,6 +26,12 @@ export interface CallContext {
   redactor?: Redactor;
   requestId?: string;
   signal?: AbortSignal;
+  /** Traffic policies of the unit making the call (the client's defaults when absent). */
+  policies?: UpstreamPolicies;
+  /** What the calling unit declares (`semantics` of an aggregate function). */
+  semantics?: { idempotent?: boolean; cacheable?: boolean };
+  /** The caller asked for a fresh answer (`Cache-Control: no-cache`). */
+  bypassCache?: boolean;
 }
 
 export interface CallOutcome {
@@ -32,6 +39,19 @@ export interface CallOutcome {
   /** The request as sent (method + URL without query secrets), for logs. */
   method: string;
   url: string;
+}
+
+/** A path parameter whose value would move the upstream path (`.`/`..`): 400 on REST, a tool error on MCP. */
+export class DotSegmentError extends InputError {
+  constructor(
+    readonly parameter: string,
+    operation: string,
+  ) {
+    super(`The path parameter \`${parameter}\` for ${operation} may not be \`.\` or \`..\` (raw or percent-encoded): it would change the upstream path.`, {
+      parameter,
+      in: 'path',
+    });
+  }
 }
 
 interface CompiledParameter {
@@ -97,7 +117,7 @@ export class PreparedOperation {
             ? Template.compile(spec.template)
             : undefined,
     }));
-    this.auth = compileAuth(api.authentication);
+    this.auth = compileAuth(api.authentication, (path) => binds.variableFor(path) !== undefined || binds.isQualified(path));
     this.body = operation.body ? compileBody(operation.body) : undefined;
     this.accept = acceptFor(operation.outputRawFormat);
 
@@ -135,10 +155,14 @@ export class PreparedOperation {
     const bindValues = await ctx.binds.values(this.bindVariables, context);
     const outcome = await this.send(params, bindValues, ctx);
     if (outcome.response.status === 401) {
-      // A provider-backed credential (e.g. an OAuth2 token) may have expired early: refresh once, retry once.
+      // A provider-backed credential (e.g. an OAuth2 token) may have expired early: refresh once, retry once —
+      // but only with a credential that changed (past the provider's refresh cap it hands out the same one).
       let refreshed = false;
       for (const [variable, value] of bindValues) refreshed = ctx.binds.invalidate(variable, value) || refreshed;
-      if (refreshed) return this.send(params, await ctx.binds.values(this.bindVariables, context), ctx);
+      if (refreshed) {
+        const renewed = await ctx.binds.values(this.bindVariables, context);
+        if ([...renewed].some(([variable, value]) => bindValues.get(variable) !== value)) return this.send(params, renewed, ctx);
+      }
     }
     return outcome;
   }
@@ -232,15 +256,34 @@ export class PreparedOperation {
     else if (!encoded) delete headers['content-type'];
 
     const request = { method: this.method, url, headers, body: encoded?.body };
-    let response = await ctx.client.send(request, ctx.signal);
+    const traits: CallTraits = {
+      operation: this.ref,
+      idempotent: isIdempotent(this.method, headers, ctx.semantics?.idempotent),
+      cacheable: ctx.semantics?.cacheable ?? this.method === 'GET',
+      bypassCache: ctx.bypassCache,
+    };
+    const options = { signal: ctx.signal, policies: ctx.policies, traits };
+    let response = await ctx.client.send(request, options);
     if (response.status === 401 && this.auth?.digest) {
       const authorization = answerDigestChallenge(response.headers['www-authenticate'], this.auth.digest(lookup), this.method, url);
       if (authorization) {
         headers.authorization = authorization;
-        response = await ctx.client.send({ ...request, headers }, ctx.signal);
+        response = await ctx.client.send({ ...request, headers }, options);
       }
     }
     return { response, method: this.method, url: `${url.origin}${url.pathname}` };
+  }
+
+  /** Refuses a path value that is, or makes, a `.`/`..` segment (see `isDotSegment`), naming the parameter. */
+  private refuseDotSegments(lookup: Lookup, path: string): void {
+    for (const variable of [...this.path.variables, ...this.baseUri.variables.filter((v) => !this.baseUriBinds.has(v.path))]) {
+      const value = lookup(variable.path);
+      if (value !== undefined && value !== null && isDotSegment(stringifyValue(value))) throw new DotSegmentError(variable.path, this.ref);
+    }
+    // Values side by side (`/{{a}}{{b}}`) can make a dot segment none of them is alone.
+    if (path.split('/').some(isDotSegment) && !this.path.source.split('/').some(isDotSegment)) {
+      throw new DotSegmentError(this.path.variables.map((v) => v.path).join('`, `'), this.ref);
+    }
   }
 
   private buildUrl(lookup: Lookup, ctx: CallContext): URL {
@@ -259,12 +302,27 @@ export class PreparedOperation {
     }
     let path = this.path.render(lookup, pathSegmentEscape);
     if (path !== '' && !path.startsWith('/')) path = `/${path}`;
+    this.refuseDotSegments(lookup, path);
     try {
       return new URL(base + path);
     } catch {
       throw new ConfigError(`The consumed API \`${this.namespace}\` has an invalid base URI.`);
     }
   }
+}
+
+/**
+ * A whole path segment `.` or `..` — written raw or percent-encoded, in any case
+ * (`%2e%2E`, `.%2e`) — is removed or climbs one level when the URL is normalised
+ * (by `new URL`, by proxies, by the upstream's router): `{id}` = `..` would turn
+ * `/customers/{id}` into `/customers/`. `encodeURIComponent` leaves dots alone,
+ * so such values are refused before any request is made.
+ */
+export function isDotSegment(value: string): boolean {
+  if (value.length === 0 || value.length > 12) return false; // `%252e%252e` is the longest form worth decoding
+  let text = value;
+  for (let round = 0; round < 3 && /%/.test(text); round++) text = text.replace(/%25/gi, '%').replace(/%2e/gi, '.');
+  return text === '.' || text === '..';
 }
 
 /** API-level, then resource-level, then operation-level parameters; a later level wins for the same name and location. */
@@ -329,10 +387,16 @@ function safeDecode(text: string): string {
   }
 }
 
-/** A header value as text; CR, LF or NUL would split or corrupt the request, so they are refused. */
+/**
+ * A header value as text. CR, LF or NUL would split or corrupt the request, and any other control
+ * character (or a character beyond Latin-1) is not a valid field value (RFC 9110 §5.5): the HTTP
+ * client would refuse it after the fact, so it is refused here, naming the parameter, as bad input.
+ */
 function headerValue(name: string, value: unknown): string {
   const text = stringifyValue(value);
-  if (/[\r\n\0]/.test(text)) throw new InputError(`The value for header \`${name}\` contains a line break or NUL character.`, { parameter: name, in: 'header' });
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(text)) {
+    throw new InputError(`The value for header \`${name}\` contains a control character, line break or a character a header cannot carry.`, { parameter: name, in: 'header' });
+  }
   return text;
 }
 

@@ -48,6 +48,8 @@ export interface McpHttpOptions {
   observe?: RequestObserver;
   /** Request stages run after the guard, before authentication (tracing, limits on the endpoint…), outermost first. */
   requestStages?: readonly Stage[];
+  /** Stages outside everything, observation and error rendering included (tracing): they see every reply. */
+  edgeStages?: readonly Stage[];
 }
 
 const KNOWN_VERSIONS = new Set(SUPPORTED_VERSIONS);
@@ -82,6 +84,7 @@ export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions
 /** The MCP endpoint: shared stages around MCP's own checks and the protocol. */
 function mcpPipeline(protocol: () => McpProtocol, options: McpHttpOptions): Handler {
   const stages: Stage[] = [
+    ...(options.edgeStages ?? []),
     observe('mcp', options.observe),
     renderErrors(renderRpcError),
     guard(options.origin),
@@ -130,6 +133,8 @@ async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply>
   const headerVersion = exchange.get('mcp-protocol-version') ?? undefined;
   const isRequest = isObject(message) && typeof message.method === 'string' && message.id !== undefined;
   if (isRequest) {
+    const m = message as Record<string, unknown>;
+    exchange.rpc = { method: m.method as string, id: idOf(message) ?? undefined, protocolVersion: headerVersion };
     const failure = checkHeaders(message as Record<string, unknown>, exchange, headerVersion);
     if (failure) return rpcFailure(failure, 400, {}, idOf(message));
   }

@@ -100,7 +100,7 @@ async function readDynamic(server: ProtocolServices, entry: ResourceEntry, uri: 
     throw new JsonRpcError(ErrorCodes.InternalError, redactor.redact(`Reading ${uri} failed: ${failure.title}: ${failure.message}`));
   }
   if (result.status >= 400) {
-    const body = result.raw ? trimText(TEXT_DECODER.decode(result.raw.body).trim(), 512) : '';
+    const body = result.raw ? trimText(TEXT_DECODER.decode(result.raw.body).trim(), 512, redactor) : '';
     throw new JsonRpcError(ErrorCodes.InternalError, redactor.redact(`Reading ${uri} failed: the upstream answered HTTP ${result.status}.${body ? ` ${body}` : ''}`));
   }
   if (result.hasValue) {

@@ -2,6 +2,7 @@
  * Small result and error builders shared by the method handlers.
  */
 import { ErrorCodes, JsonRpcError } from './jsonrpc.js';
+import type { Redactor } from '../../engine/redact.js';
 import type { Result } from './types.js';
 
 export const TEXT_DECODER = new TextDecoder();
@@ -14,8 +15,9 @@ export function toolError(text: string): Result {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
-export function trimText(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+/** Redacts, then trims: trimming first could cut a secret in two and leave its prefix readable (issue 11 item 4). */
+export function trimText(text: string, max: number, redactor: Redactor): string {
+  return redactor.clip(text, max, (omitted) => `… (${omitted} more characters)`);
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { ConsumedParameter, ExposedParameter, JsonType, McpTool, OutputParameter } from '../../capability/model.js';
 import type { PreparedOperation } from '../../engine/upstream/operation.js';
 import { Template } from '../../engine/templates.js';
+import { uniqueLooseMatch } from '../../capability/names.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -52,8 +53,11 @@ function fromDeclared(parameters: readonly ExposedParameter[]): JsonSchema {
 /**
  * `with: {account_id: tools.account_id}` → property `account_id`, typed and
  * required from the consumed parameter it feeds. Template references
- * (`"{{tools.x}}"`, `"{{x}}"`) count too. A tool with no `with` at all passes its
- * arguments straight through, so the consumed parameters themselves are the inputs.
+ * (`"{{tools.x}}"`, `"{{x}}"`) count too. Arguments reach the call by name, so
+ * every consumed parameter (and path placeholder) that no `with` key feeds is
+ * offered as an argument of its own (issue 12: a tool without
+ * inputParameters offers what its call needs). A consumed `default` is shown
+ * and makes the argument optional.
  */
 function deriveFromWith(tool: McpTool, adapterNamespace: string, operation: PreparedOperation | undefined): JsonSchema {
   const consumed = new Map<string, ConsumedParameter>();
@@ -64,17 +68,10 @@ function deriveFromWith(tool: McpTool, adapterNamespace: string, operation: Prep
     if (properties[argument]) return;
     const type: JsonType = target?.type ?? (target?.in === 'body' && target.name === 'body' ? 'object' : 'string');
     const description = target?.description ?? describe(target);
-    properties[argument] = { type, ...(description ? { description } : {}) };
-    if (target?.required && !viaTemplate) required.add(argument);
+    properties[argument] = { type, ...(description ? { description } : {}), ...(target?.default !== undefined ? { default: target.default } : {}) };
+    if (target?.required && target.default === undefined && !viaTemplate) required.add(argument);
   };
   const entries = Object.entries(tool.with);
-  if (entries.length === 0 && operation && tool.call) {
-    for (const p of consumed.values()) if (p.value === undefined && p.template === undefined && p.in !== 'environment') add(p.name, p, false);
-    // Path placeholders the file forgot to declare as parameters are still arguments the call needs.
-    for (const name of operation.pathVariables) {
-      if (!properties[name] && /^[A-Za-z0-9_-]+$/.test(name)) add(name, { name, in: 'path', required: true, loc: operation.resource.loc }, false);
-    }
-  }
   for (const [key, value] of entries) {
     if (typeof value !== 'string') continue;
     const text = value.trim();
@@ -88,6 +85,17 @@ function deriveFromWith(tool: McpTool, adapterNamespace: string, operation: Prep
         const name = v.path.startsWith('tools.') ? v.path.slice(6) : v.path;
         if (!name.includes('.')) add(name, consumed.get(key), true);
       }
+    }
+  }
+  if (operation && tool.call) {
+    const fed = Object.keys(tool.with);
+    const isFed = (name: string) => fed.includes(name) || uniqueLooseMatch(name, fed) !== undefined;
+    for (const p of consumed.values()) {
+      if (p.value === undefined && p.template === undefined && p.in !== 'environment' && !isFed(p.name)) add(p.name, p, false);
+    }
+    // Path placeholders the file forgot to declare as parameters are still arguments the call needs.
+    for (const name of operation.pathVariables) {
+      if (!properties[name] && !isFed(name) && /^[A-Za-z0-9_-]+$/.test(name)) add(name, { name, in: 'path', required: true, loc: operation.resource.loc }, false);
     }
   }
   return objectSchema(properties, [...required]);

@@ -48,7 +48,7 @@ export async function callTool({ registry, params, context, server }: MethodCall
       const failure = asRuntimeError(thrown);
       status = failure.status;
       error = failure.message;
-      outcome = toolError(server.options.redactor.redact(trimText(`${failure.title}: ${failure.message}`, server.options.maxErrorText)));
+      outcome = toolError(trimText(`${failure.title}: ${failure.message}`, server.options.maxErrorText, server.options.redactor));
     }
   }
   context.call = { adapter: entry.adapter, operation: name, status, upstream, error };
@@ -57,9 +57,13 @@ export async function callTool({ registry, params, context, server }: MethodCall
 function toolResult(server: ProtocolServices, entry: ToolEntry, result: InvocationResult): Result {
   const redactor = server.options.redactor;
   if (result.status >= 400) {
-    const body = result.raw ? trimText(TEXT_DECODER.decode(result.raw.body).trim(), server.options.maxErrorText) : '';
+    const body = result.raw ? trimText(TEXT_DECODER.decode(result.raw.body).trim(), server.options.maxErrorText, redactor) : '';
     const operation = result.upstream?.operation ?? entry.name;
     return toolError(redactor.redact(`The upstream call ${operation} failed with HTTP ${result.status}.${body ? ` Response body: ${body}` : ''}`));
+  }
+  if (result.status >= 300 && result.upstream) {
+    // Redirects are never followed: an upstream 3xx is no answer, and must not read as an empty success.
+    return toolError(`The upstream call ${result.upstream.operation} answered HTTP ${result.status} (a redirect, which is not followed).`);
   }
   let value: unknown;
   let text: string;
@@ -79,7 +83,7 @@ function toolResult(server: ProtocolServices, entry: ToolEntry, result: Invocati
     // A declared output schema is a promise (clients validate it): a result that breaks it is reported, not passed off.
     const why = structured === undefined ? 'the answer is not JSON' : describeErrors(entry.validateOutput.errors);
     server.options.logger.warn({ tool: entry.name, file: entry.file, problem: why }, 'tool result does not match its output schema');
-    return toolError(`The result of ${entry.name} does not match its declared outputs (${why}). Result: ${trimText(text, server.options.maxErrorText)}`);
+    return toolError(`The result of ${entry.name} does not match its declared outputs (${why}). Result: ${trimText(text, server.options.maxErrorText, redactor)}`);
   }
   const output: Result = { content: [{ type: 'text', text }], isError: false };
   if (structured !== undefined) output.structuredContent = redactor.redactValue(structured);

@@ -21,6 +21,10 @@ export class Exchange implements HeaderSource {
   operation?: string;
   /** Who is calling, for per-caller policies: a digest of the verified inbound credential, else `addr:<client address>`. */
   caller?: string;
+  /** The matched REST route as declared (`/v1/items/{id}`), for the server span's name. */
+  route?: string;
+  /** MCP: the JSON-RPC request once read, for the server span's name (src/policies/stages.ts). */
+  rpc?: { method: string; id?: string | number; protocolVersion?: string };
   /** Path parameters of the matched REST route (decoded). */
   params: Record<string, string> = NO_PARAMS;
   /** The request body, once read by the body stage. */

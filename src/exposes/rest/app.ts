@@ -57,6 +57,8 @@ export interface RestAppOptions {
   requestStages?: readonly Stage[];
   /** Call stages around each invocation (rate limit, response cache…), outermost first. */
   callStages?: readonly CallStage[];
+  /** Stages outside everything, observation and error rendering included (tracing, CORS): they see every reply. */
+  edgeStages?: readonly Stage[];
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -74,7 +76,9 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
     byPath.set(key, list);
   }
   const pipeline = restPipeline(options);
-  for (const list of byPath.values()) {
+  // Hono tries routes in registration order: register literal segments before parameters so
+  // `/customers/v1/entities` wins over `/customers/v1/:customer_id` from whichever file (lean.md §2.9).
+  for (const list of [...byPath.entries()].sort(([a], [b]) => bySpecificity(a, b)).map(([, l]) => l)) {
     const forward = list.find((r) => r.method === 'ALL');
     const honoPath = toHonoPath(list[0]!.path, forward !== undefined);
     for (const route of list) if (route !== forward) app.on(route.method, honoPath, entry(route, pipeline.route(route)));
@@ -89,6 +93,17 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
   app.notFound(entry(UNMATCHED, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
   app.onError((error, c) => toResponse(problemReply(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers))));
   return app;
+}
+
+/**
+ * Segment by segment, a literal sorts before a `:param` (only the kinds are compared, so the order is
+ * total and the stable sort keeps declaration order among equally specific paths).
+ */
+function bySpecificity(a: string, b: string): number {
+  const ka = a.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  const kb = b.split('/').map((s) => (s.startsWith(':') ? 1 : 0));
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+  return ka.length - kb.length;
 }
 
 /** `{x}` and `{{x}}` → `:x` (hono's syntax). */
@@ -119,7 +134,10 @@ function entry(target: RestRoute | { adapter: string; operation: string }, handl
     const exchange = new Exchange('rest', bindings.incoming);
     exchange.adapter = adapter;
     exchange.operation = operation;
-    if (route) exchange.params = c.req.param() as Record<string, string>;
+    if (route) {
+      exchange.route = route.path;
+      exchange.params = c.req.param() as Record<string, string>;
+    }
     return sendReply(bindings, await handler(exchange));
   };
 }
@@ -138,6 +156,7 @@ function pathOf(exchange: Exchange): string {
 function restPipeline(options: RestAppOptions) {
   const redactor = options.redactor;
   const outer: Stage[] = [
+    ...(options.edgeStages ?? []),
     observe('rest', options.observe),
     renderErrors((error, exchange) => {
       const failure: RuntimeError = asRuntimeError(error);
@@ -159,6 +178,8 @@ function restPipeline(options: RestAppOptions) {
           kind: 'rest',
           method: exchange.method,
           path: exchange.params,
+          // A forward decodes its rest of the path once, from the path as sent (dot segments resolved, escapes kept).
+          ...(route.method === 'ALL' ? { rawPath: new URL(exchange.path, 'http://gateway.invalid').pathname } : {}),
           query: exchange.query,
           headers,
           body: parsed.body,

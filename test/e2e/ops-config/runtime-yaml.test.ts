@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { runCli } from '../ops-helpers/cli.js';
-import { capabilityYaml, freePort, tempDir, waitFor, type TempDir } from '../ops-helpers/fixtures.js';
+import { capabilityYaml, tempDir, type TempDir } from '../ops-helpers/fixtures.js';
 
 const CLIENT_SECRET = 'client-secret-canary-41c9e2';
 
@@ -25,14 +25,16 @@ describe('serve --config runtime.yaml', () => {
   });
 
   it('reads ports, paths, upstreams and token providers from the file; env wins over the file', async () => {
-    const [restFile, restEnv, mcp, control] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    // The file asks for REST on port 1 and the environment for 0 (ephemeral): the environment wins,
+    // so port 1 is never bound. The file's MCP and control ports (0) apply: a control listener
+    // exists only because the file asked for one.
     dir.write(
       'runtime.yaml',
       [
         `paths: [caps]`,
-        `restPort: ${restFile}`,
-        `mcpPort: ${mcp}`,
-        `controlPort: ${control}`,
+        `restPort: 1`,
+        `mcpPort: 0`,
+        `controlPort: 0`,
         `logLevel: debug`,
         `upstreams:`,
         `  alpha: ${upstream.url}`,
@@ -44,16 +46,18 @@ describe('serve --config runtime.yaml', () => {
         `    clientSecretEnv: ALPHA_CLIENT_SECRET`,
       ].join('\n'),
     );
-    const cli = runCli(['serve', '--config', `${dir.path}/runtime.yaml`], { RUNTIME_REST_PORT: String(restEnv), ALPHA_CLIENT_ID: 'client-1', ALPHA_CLIENT_SECRET: CLIENT_SECRET });
+    const cli = runCli(['serve', '--config', `${dir.path}/runtime.yaml`], { RUNTIME_REST_PORT: '0', ALPHA_CLIENT_ID: 'client-1', ALPHA_CLIENT_SECRET: CLIENT_SECRET });
     try {
       await cli.waitForLine(/"msg":"ready/);
       // the environment's REST port won over the file's; the file's MCP and control ports apply
-      await expect(fetch(`http://127.0.0.1:${restFile}/v1/alpha/items`)).rejects.toThrow();
-      const res = await fetch(`http://127.0.0.1:${restEnv}/v1/alpha/items`);
+      const [rest, mcp, control] = [await cli.listening('rest'), await cli.listening('mcp'), await cli.listening('control')];
+      expect(new URL(rest).port).not.toBe('1');
+      expect(new URL(mcp).port).not.toBe('9090');
+      const res = await fetch(`${rest}/v1/alpha/items`);
       expect(res.status).toBe(200);
       expect(upstream.last().headers.authorization).toBe('Bearer minted-token-123');
       expect(upstream.requests.some((r) => r.path === '/oauth2/token')).toBe(true);
-      expect((await fetch(`http://127.0.0.1:${control}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${control}/health/ready`)).status).toBe(200);
       expect(cli.output()).toContain('configuration read from');
       cli.kill('SIGTERM');
       expect(await cli.exited).toBe(0);
@@ -72,12 +76,11 @@ describe('serve --config runtime.yaml', () => {
   });
 
   it('uses ./runtime.yaml of the working folder when present', async () => {
-    const rest = await freePort();
-    const mcp = await freePort();
-    dir.write('runtime.yaml', `paths: [caps]\nrestPort: ${rest}\nmcpPort: ${mcp}\nupstreams: [alpha=${upstream.url}]\n`);
+    dir.write('runtime.yaml', `paths: [caps]\nrestPort: 0\nmcpPort: 0\nupstreams: [alpha=${upstream.url}]\n`);
     const cli = runCli(['serve'], { ALPHA_TOKEN: 'static-token' }, dir.path);
     try {
-      await waitFor(() => fetch(`http://127.0.0.1:${rest}/v1/alpha/items`).then((r) => r.status === 200 || undefined), 15_000, 'the server');
+      const rest = await cli.listening('rest');
+      expect((await fetch(`${rest}/v1/alpha/items`)).status).toBe(200);
       cli.kill('SIGTERM');
       expect(await cli.exited).toBe(0);
     } finally {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, StartupError } from '../../../src/server/gateway.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { callTool, capabilityYaml, freePort, tempDir, type TempDir } from '../ops-helpers/fixtures.js';
+import { callTool, capabilityYaml, probedControlPort, tempDir, type TempDir } from '../ops-helpers/fixtures.js';
 
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split('\n')) {
@@ -134,7 +134,7 @@ describe('type: control adapters in capability files', () => {
 
   it('serves health and metrics, and /status only with management.info', async () => {
     dir = tempDir();
-    const [portA, portB] = [await freePort(), await freePort()];
+    const [portA, portB] = [await probedControlPort(), await probedControlPort()];
     dir.write('a.yaml', capabilityYaml({ name: 'alpha', extraExposes: `  - type: control\n    port: ${portA}\n` }));
     dir.write('b.yaml', capabilityYaml({ name: 'beta', routes: ['/v1/beta'], tools: ['beta-list'], extraExposes: `  - type: control\n    port: ${portB}\n    management:\n      info: true\n    observability:\n      metrics:\n        local:\n          enabled: false\n` }));
     const rt = await startTestRuntime({ paths: [dir.path] });
@@ -154,9 +154,10 @@ describe('type: control adapters in capability files', () => {
   it('refuses a control adapter on a port that serves user routes', async () => {
     const other = tempDir();
     try {
-      const port = await freePort();
-      other.write('a.yaml', capabilityYaml({ name: 'alpha', restPort: port, mcpPort: await freePort() }));
-      other.write('b.yaml', capabilityYaml({ name: 'beta', routes: ['/v1/beta'], tools: [], restPort: await freePort(), extraExposes: `  - type: control\n    port: ${port}\n` }));
+      // Refused while planning, before anything listens: these ports are never bound.
+      const port = 18_080;
+      other.write('a.yaml', capabilityYaml({ name: 'alpha', restPort: port, mcpPort: 18_090 }));
+      other.write('b.yaml', capabilityYaml({ name: 'beta', routes: ['/v1/beta'], tools: [], restPort: 18_081, extraExposes: `  - type: control\n    port: ${port}\n` }));
       const error = await Gateway.start({ paths: [other.path], env: {}, logLevel: 'silent' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StartupError);
       expect((error as StartupError).diagnostics[0]).toMatchObject({ code: 'port-kind-conflict', message: expect.stringMatching(new RegExp(`cannot share port ${port}`)) });

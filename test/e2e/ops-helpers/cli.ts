@@ -5,7 +5,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../helpers/paths.js';
@@ -68,6 +68,11 @@ export interface CliProcess {
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * The URL a listener bound, from its `REST|MCP|CONTROL listening on <url>` line (info level):
+   * start the child with port 0 and read the port here — never hand it a port probed earlier.
+   */
+  listening(kind: 'rest' | 'mcp' | 'control', timeoutMs?: number): Promise<string>;
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -93,21 +98,57 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd = r
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const waitForLine = (pattern: RegExp, timeoutMs = 15_000) =>
+    new Promise<string>((resolve, reject) => {
+      const found = lines.find((l) => pattern.test(l));
+      if (found) return resolve(found);
+      const timer = setTimeout(() => reject(new Error(`Timed out waiting for ${pattern}; output so far:\n${lines.join('\n')}`)), timeoutMs);
+      waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      void exited.then(() => setTimeout(() => reject(new Error(`The process exited before printing ${pattern}; output:\n${lines.join('\n')}`)), 50));
+    });
   return {
     child,
     lines,
     output: () => lines.join('\n'),
     exited,
-    waitForLine: (pattern, timeoutMs = 15_000) =>
-      new Promise<string>((resolve, reject) => {
-        const found = lines.find((l) => pattern.test(l));
-        if (found) return resolve(found);
-        const timer = setTimeout(() => reject(new Error(`Timed out waiting for ${pattern}; output so far:\n${lines.join('\n')}`)), timeoutMs);
-        waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-        void exited.then(() => setTimeout(() => reject(new Error(`The process exited before printing ${pattern}; output:\n${lines.join('\n')}`)), 50));
-      }),
+    waitForLine,
+    listening: async (kind, timeoutMs) => {
+      const pattern = new RegExp(`${kind.toUpperCase()} listening on (http://[^\\s"]+)`);
+      return pattern.exec(await waitForLine(pattern, timeoutMs))![1]!;
+    },
     kill: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
   };
+}
+
+/**
+ * TCP ports a process is listening on (Linux /proc), for a child started with port 0 at a log
+ * level that does not print its listeners. Empty until it has bound them.
+ */
+export function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (socket) inodes.add(socket[1]!);
+    } catch {
+      // the descriptor closed while we looked
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const row of text.split('\n').slice(1)) {
+      // sl local_address rem_address st … inode: state 0A is LISTEN
+      const cols = row.trim().split(/\s+/);
+      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9]!)) ports.push(parseInt(cols[1]!.split(':').pop()!, 16));
+    }
+  }
+  return ports;
 }

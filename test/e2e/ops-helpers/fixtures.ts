@@ -16,8 +16,11 @@ export interface FixtureOptions {
   routes?: string[];
   /** MCP tool names (no arguments). */
   tools?: string[];
+  /** Ports of the adapters (default 8080 and 9090; tests override them with port 0 when serving). */
   restPort?: number;
   mcpPort?: number;
+  /** `address` of the REST adapter (another loopback address makes it a listener of its own). */
+  restAddress?: string;
   /** Declare an `env` bind of this variable, used as a bearer token upstream. */
   secretVar?: string;
   /** Extra exposes entries, as YAML lines (indented for the exposes list). */
@@ -56,7 +59,7 @@ export function capabilityYaml(o: FixtureOptions): string {
     '  exposes:',
   ];
   if (routes.length > 0) {
-    lines.push('  - type: rest', `    namespace: ${o.name}-rest`, `    port: ${o.restPort ?? 8080}`, `    description: REST adapter of ${o.name}.`, '    resources:');
+    lines.push('  - type: rest', `    namespace: ${o.name}-rest`, `    port: ${o.restPort ?? 8080}`, ...(o.restAddress ? [`    address: ${o.restAddress}`] : []), `    description: REST adapter of ${o.name}.`, '    resources:');
     routes.forEach((path, i) => {
       lines.push(`    - path: ${path}`, `      name: r${i}`, '      operations:', '      - method: GET', `        name: get${i}`, `        call: ${o.name}.get`);
     });
@@ -91,8 +94,12 @@ export function tempDir(prefix = 'ops-'): TempDir {
   };
 }
 
-/** A port that was free a moment ago (for child processes and fixed-port fixtures). */
-export async function freePort(): Promise<number> {
+/**
+ * A port that was free a moment ago. Only for `type: control` adapters written into capability
+ * files, whose schema requires a port >= 1; everything else listens on port 0 and reads the bound
+ * port back (`cli.listening(kind)`, `gateway.summaries`), which cannot race.
+ */
+export async function probedControlPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

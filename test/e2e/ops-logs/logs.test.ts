@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { runCli } from '../ops-helpers/cli.js';
-import { callTool, capabilityYaml, freePort, tempDir, waitFor, type TempDir } from '../ops-helpers/fixtures.js';
+import { listeningPorts, runCli } from '../ops-helpers/cli.js';
+import { callTool, capabilityYaml, tempDir, waitFor, type TempDir } from '../ops-helpers/fixtures.js';
 
 const CANARY = 'canary-7d1f0b9e2c4a86e3';
 const FILE_CANARY = 'filecanary-5e8a2b7c9d1f';
@@ -138,16 +138,16 @@ describe('the canary secret never reaches a log line', () => {
   });
 
   it('through the CLI, at trace level, from startup to shutdown (including a SIGHUP reload of an invalid file)', async () => {
-    const [rest, mcp, control] = [await freePort(), await freePort(), await freePort()];
     const cli = runCli(
-      ['serve', dir.path, '--rest-port', String(rest), '--mcp-port', String(mcp), '--control-port', String(control), '--log-level', 'trace', '--upstream', `alpha=${upstream.url}`, '--upstream', `vault=${upstream.url}`],
+      ['serve', dir.path, '--rest-port', '0', '--mcp-port', '0', '--control-port', '0', '--log-level', 'trace', '--upstream', `alpha=${upstream.url}`, '--upstream', `vault=${upstream.url}`],
       { ALPHA_TOKEN: CANARY },
     );
     try {
       await cli.waitForLine(/"msg":"ready/);
-      await (await fetch(`http://127.0.0.1:${rest}/v1/alpha/items`)).text();
-      await (await fetch(`http://127.0.0.1:${rest}/v1/vault/items`)).text();
-      await callTool(`http://127.0.0.1:${mcp}/mcp`, 'alpha-list');
+      const [rest, mcp] = [await cli.listening('rest'), await cli.listening('mcp')];
+      await (await fetch(`${rest}/v1/alpha/items`)).text();
+      await (await fetch(`${rest}/v1/vault/items`)).text();
+      await callTool(mcp, 'alpha-list');
       dir.write('broken.yaml', `naftiko: 1.0.0-alpha2\ninfo:\n  label: ${CANARY}\ncapability: {exposes: 1}\n`);
       cli.kill('SIGHUP');
       await cli.waitForLine(/reload/);
@@ -164,17 +164,21 @@ describe('the canary secret never reaches a log line', () => {
     expect(output).toContain('"msg":"request"');
     expect(output).not.toContain(CANARY);
     expect(output).not.toContain(FILE_CANARY);
-  });
+  }, 60_000);
 
   it('--log-level warn drops the per-request lines', async () => {
-    const [rest, mcp] = [await freePort(), await freePort()];
-    const cli = runCli(['serve', dir.path, '--rest-port', String(rest), '--mcp-port', String(mcp), '--log-level', 'warn', '--upstream', `alpha=${upstream.url}`], { ALPHA_TOKEN: CANARY });
+    // Only a REST listener, so the one port the process listens on is it (warn level prints no listener lines).
+    const restOnly = tempDir();
+    restOnly.write('alpha.yaml', capabilityYaml({ name: 'alpha', tools: [] }));
+    const cli = runCli(['serve', restOnly.path, '--rest-port', '0', '--log-level', 'warn', '--upstream', `alpha=${upstream.url}`], { ALPHA_TOKEN: CANARY });
     try {
-      await waitFor(() => fetch(`http://127.0.0.1:${rest}/v1/alpha/items`).then((r) => r.text().then(() => true)), 10_000, 'the server');
+      const port = await waitFor(() => listeningPorts(cli.child.pid!)[0], 15_000, 'the REST listener');
+      await (await fetch(`http://127.0.0.1:${port}/v1/alpha/items`)).text();
       cli.kill('SIGTERM');
       expect(await cli.exited).toBe(0);
     } finally {
       cli.kill('SIGKILL');
+      restOnly.cleanup();
     }
     const requests = cli.lines.filter((l) => l.includes('"msg":"request"'));
     // the upstream answered 500, so the request line is a warning (kept); info lines are gone

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileWatcher } from '../../../src/server/watch.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/echo-upstream.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { callTool, capabilityYaml, freePort, listTools, tempDir, waitFor, type TempDir } from '../ops-helpers/fixtures.js';
+import { callTool, capabilityYaml, listTools, tempDir, waitFor, type TempDir } from '../ops-helpers/fixtures.js';
 
 const UPSTREAMS = ['stable', 'beta', 'gamma', 'epsilon', 'zeta'];
 
@@ -16,10 +16,11 @@ describe('hot reload under load', () => {
   let upstream: EchoUpstream;
   let dir: TempDir;
   let rt: TestRuntime;
-  let restPort: number;
-  let mcpPort: number;
-  let extraPort: number;
-  const ports = () => ({ restPort, mcpPort });
+  /**
+   * The runtime serves every REST and every MCP adapter on an ephemeral port (port 0 overrides the
+   * files' ports), and the URLs are read back from it.
+   */
+  const ports = () => ({});
 
   beforeAll(async () => {
     // A few milliseconds upstream, so requests are in flight while handlers are swapped.
@@ -27,14 +28,11 @@ describe('hot reload under load', () => {
       await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
       return { body: { path: req.path } };
     });
-    [restPort, mcpPort, extraPort] = [await freePort(), await freePort(), await freePort()];
     dir = tempDir();
     dir.write('stable.yaml', capabilityYaml({ name: 'stable', ...ports() }));
     dir.write('beta.yaml', capabilityYaml({ name: 'beta', ...ports() }));
     rt = await startTestRuntime({
       paths: [dir.path],
-      restPort: undefined,
-      mcpPort: undefined,
       upstream: Object.fromEntries(UPSTREAMS.map((n) => [n, upstream.url])),
     });
   });
@@ -45,10 +43,16 @@ describe('hot reload under load', () => {
   });
 
   it('serves every request while files change, with zero failures', async () => {
-    const rest = `http://127.0.0.1:${restPort}`;
-    const mcp = `http://127.0.0.1:${mcpPort}/mcp`;
+    const rest = rt.restUrl;
+    const mcp = rt.mcpUrl;
     let running = true;
     let requests = 0;
+    let completed = 0;
+    let onCompleted: (() => void) | undefined;
+    const done = () => {
+      completed++;
+      onCompleted?.();
+    };
     const failures: string[] = [];
     const restLoop = async () => {
       while (running) {
@@ -60,6 +64,7 @@ describe('hot reload under load', () => {
         } catch (error) {
           failures.push(`REST ${(error as Error).message}`);
         }
+        done();
       }
     };
     const mcpLoop = async () => {
@@ -71,10 +76,20 @@ describe('hot reload under load', () => {
         } catch (error) {
           failures.push(`MCP ${(error as Error).message}`);
         }
+        done();
       }
     };
     const load = [...Array.from({ length: 8 }, restLoop), ...Array.from({ length: 8 }, mcpLoop)];
-    const pause = () => new Promise((r) => setTimeout(r, 150));
+    // Between steps, let the load run: wait for 40 more answered requests (not for time).
+    const pause = () =>
+      new Promise<void>((resolve) => {
+        const target = completed + 40;
+        onCompleted = () => {
+          if (completed < target) return;
+          onCompleted = undefined;
+          resolve();
+        };
+      });
     const runtime = rt.runtime;
     await pause();
 
@@ -119,10 +134,13 @@ describe('hot reload under load', () => {
     await pause();
 
     // 6. a file on a new port: a new listener starts
-    dir.write('epsilon.yaml', capabilityYaml({ name: 'epsilon', restPort: extraPort, mcpPort }));
+    // (another loopback address: a listener of its own, on its own ephemeral port)
+    dir.write('epsilon.yaml', capabilityYaml({ name: 'epsilon', restAddress: '127.0.0.2' }));
     result = await runtime.reload();
     expect(result.added).toEqual([expect.stringMatching(/epsilon\.yaml$/)]);
-    expect((await fetch(`http://127.0.0.1:${extraPort}/v1/epsilon/items`)).status).toBe(200);
+    const epsilon = runtime.summaries.find((l) => l.kind === 'rest' && l.url.includes('127.0.0.2'))!.url;
+    expect(epsilon).not.toBe(rest);
+    expect((await fetch(`${epsilon}/v1/epsilon/items`)).status).toBe(200);
     await pause();
 
     // 7. a file that conflicts with another: the whole reload is rejected, nothing changes
@@ -140,7 +158,7 @@ describe('hot reload under load', () => {
     result = await runtime.reload();
     expect(result.removed.map((f) => f.replace(/.*\//, '')).sort()).toEqual(['epsilon.yaml', 'gamma.yaml']);
     expect((await fetch(`${rest}/v1/gamma/items`)).status).toBe(404);
-    await waitFor(() => fetch(`http://127.0.0.1:${extraPort}/v1/epsilon/items`).then(() => undefined, () => true), 5000, 'the epsilon listener to stop');
+    await waitFor(() => fetch(`${epsilon}/v1/epsilon/items`).then(() => undefined, () => true), 5000, 'the epsilon listener to stop');
     await pause();
 
     // 9. nothing changed
@@ -160,9 +178,9 @@ describe('hot reload under load', () => {
     const watcher = await FileWatcher.start([dir.path], () => void rt.runtime.reload(), { debounceMs: 100 });
     try {
       dir.write('watched.yaml', capabilityYaml({ name: 'gamma', ...ports(), routes: ['/v1/watched'], tools: ['watched-list'] }));
-      await waitFor(async () => ((await fetch(`http://127.0.0.1:${restPort}/v1/watched`)).status === 200 ? true : undefined), 5000, 'the watched route');
+      await waitFor(async () => ((await fetch(`${rt.restUrl}/v1/watched`)).status === 200 ? true : undefined), 5000, 'the watched route');
       dir.remove('watched.yaml');
-      await waitFor(async () => ((await fetch(`http://127.0.0.1:${restPort}/v1/watched`)).status === 404 ? true : undefined), 5000, 'the watched route to go');
+      await waitFor(async () => ((await fetch(`${rt.restUrl}/v1/watched`)).status === 404 ? true : undefined), 5000, 'the watched route to go');
     } finally {
       watcher.close();
     }

@@ -29,6 +29,8 @@ import { LeanError, MSG, errorBody, type Reply } from './http.js';
 import { IdSource, prng } from './ids.js';
 import { KeyStore, TokenRejected, type VerifiedToken } from './keys.js';
 import { Router, normalizePath } from './router.js';
+import { LeanContract, DEFAULT_OPENAPI_DIR } from './contract.js';
+export { LeanContract, hasLeanOpenApi, DEFAULT_OPENAPI_DIR, type ContractOperation } from './contract.js';
 import { API_ROUTES } from './routes/index.js';
 import { authorizeConsent, payIntent } from './routes/payments.js';
 import { seedState, type BehaviourOptions, type RequestCtx, type RouteDef, type SandboxCore } from './state.js';
@@ -104,6 +106,13 @@ export interface LeanSandboxOptions {
   journal?: boolean | { limit?: number };
   /** Redact client secrets, Basic credentials and bearer tokens in the journal. Default true. */
   redactJournal?: boolean;
+  /**
+   * Check every api request against Lean's OpenAPI documents (unknown path, missing required parameter,
+   * wrong type, wrong content type, body not matching its schema → 400 with the reason, journaled as
+   * `contract`); operations the sandbox does not simulate answer with the documented example.
+   * `true` reads ../shared/lean/openapi (a folder path reads that folder). Default false.
+   */
+  contract?: boolean | string;
 }
 
 export interface JournalEntry {
@@ -140,6 +149,10 @@ export interface JournalEntry {
   correlationId?: string;
   /** Set when the response could not be produced normally. */
   error?: string;
+  /** The contract check (`contract` option): the documented operation and why the request was refused. */
+  contract?: { operationId?: string; document?: string; ok: boolean; errors?: string[] };
+  /** The answer is the documented example of an operation the sandbox does not simulate. */
+  documentedExample?: boolean;
 }
 
 export interface IssueTokenOptions {
@@ -182,6 +195,8 @@ export interface LeanSandbox {
   readonly clock: FakeClock;
   /** The api route table (method, path, operation, permission). */
   readonly routes: readonly RouteInfo[];
+  /** Lean's documented operations, when the `contract` option is on. */
+  readonly contract?: LeanContract;
   /** Mint a token directly (no HTTP, not journaled). */
   issueToken(options?: IssueTokenOptions): Promise<string>;
   /** New signing key; tokens signed with the old key fail (unless keepPrevious). Returns the new kid. */
@@ -315,6 +330,7 @@ export async function startLeanSandbox(options: LeanSandboxOptions = {}): Promis
   };
 
   const router = new Router<RouteDef>(API_ROUTES);
+  const contract = options.contract ? await LeanContract.load(typeof options.contract === 'string' ? options.contract : DEFAULT_OPENAPI_DIR) : undefined;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -548,7 +564,19 @@ export async function startLeanSandbox(options: LeanSandboxOptions = {}): Promis
     }
     entry.token = { jti: token.jti, clientId: token.clientId, kind: token.kind };
 
+    const checked = contract?.check(method, path, query, headers, body);
+    if (checked) {
+      entry.contract = { operationId: checked.operation?.operationId, document: checked.operation?.document, ok: checked.ok, ...(checked.ok ? {} : { errors: checked.errors }) };
+      if (!checked.ok) throw new LeanError(400, 'INVALID_PARAMETERS', `${MSG.badParams}: ${checked.errors.join('; ')}.`);
+    }
     const match = router.match(method, path);
+    if (match.kind !== 'match' && checked?.operation) {
+      // Documented by Lean but not simulated here: the document's own example answer.
+      entry.operation = checked.operation.operationId;
+      entry.documentedExample = true;
+      const example = checked.operation.example;
+      return example.body === undefined || example.status === 204 ? { status: example.status } : { status: example.status, body: example.body };
+    }
     if (match.kind === 'not-found') {
       throw new LeanError(404, 'NOT_FOUND', `No endpoint ${method} ${normalizePath(path)}.`);
     }
@@ -834,6 +862,7 @@ export async function startLeanSandbox(options: LeanSandboxOptions = {}): Promis
     },
     ids: LEAN_IDS,
     journal,
+    contract,
     clearJournal: () => {
       journal.length = 0;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, BASE, lint, variant } from '../testing.js';
+import { at, BASE, lint, lintStrict, variant } from '../testing.js';
 import { expressionUnresolvable as rule } from './expression-unresolvable.js';
 
 describe('expression-unresolvable', () => {
@@ -13,15 +13,31 @@ describe('expression-unresolvable', () => {
   });
 
   it('reports rest.path.X when {X} is not in the REST path, with the nearest parameter', () => {
-    const [d, ...rest] = lint(rule, variant((doc) => (at.restOp(doc).with.item_id = 'rest.path.itemid')));
+    const [d, ...rest] = lint(rule, variant((doc) => (at.restOp(doc).with.item_id = 'rest.path.item_d')));
     expect(rest).toEqual([]);
     expect(d).toMatchObject({ code: 'expression-unresolvable', severity: 'error', pointer: '/capability/exposes/0/resources/0/operations/0/with/item_id' });
     expect(d!.hint).toBe('Did you mean `rest.path.item_id`?');
   });
 
-  it('reports bare rest.X that differs from a path parameter only by case or separators', () => {
-    const found = lint(rule, variant((doc) => (at.restOp(doc).with.item_id = 'rest.itemId')));
-    expect(found[0]!.message).toContain('does not match the path parameter `{item_id}`');
+  it.each(['rest.path.itemid', 'rest.itemId', 'rest.item-id'])('warns that %s reads {item_id} (names differ in case/separators); --strict refuses it', (expression) => {
+    const yaml = variant((doc) => (at.restOp(doc).with.item_id = expression));
+    const [d, ...rest] = lint(rule, yaml);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ severity: 'warning' });
+    expect(d!.message).toContain('reads the path parameter `{item_id}`');
+    const [s] = lintStrict(rule, yaml);
+    expect(s).toMatchObject({ severity: 'error' });
+    expect(s!.message).toContain('--strict requires exact names');
+  });
+
+  it('refuses to guess when several path parameters match loosely', () => {
+    const yaml = variant((doc) => {
+      doc.capability.exposes[0].resources[0].path = '/v1/items/{item_id}/{itemId}';
+      at.restOp(doc).with.item_id = 'rest.ITEMID';
+    });
+    const [d] = lint(rule, yaml);
+    expect(d).toMatchObject({ severity: 'error' });
+    expect(d!.message).toContain('several path parameters');
   });
 
   it('reports rest.* in an MCP tool and tools.* in a REST operation', () => {

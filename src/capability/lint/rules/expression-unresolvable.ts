@@ -2,12 +2,17 @@
  * `with:` expressions that can never find a value (the target parameter then
  * stays unset) or that are not expressions at all:
  *  - `rest.path.X` where `{X}` is not in the exposed REST path;
- *  - bare `rest.X` that differs from a path parameter only by case or `-`/`_`;
+ *  - `rest.path.X` / bare `rest.X` that differ from exactly one path parameter
+ *    only by case or `-`/`_`: the runtime reads that parameter, so a warning
+ *    naming both spellings (an error with `--strict`, which keeps exact names;
+ *    an error when several parameters match, as the runtime cannot choose);
  *  - `rest.*` in an MCP tool (there is no REST request) and `tools.X` in a REST
  *    operation when no input parameter `X` is declared (there are no MCP arguments);
  *  - `tools.X` in an MCP tool whose declared `inputParameters` lack `X` (the
  *    argument is rejected before the call);
- *  - `env.VAR` written without braces: sent as that literal text (error);
+ *  - `env.VAR` written without braces: read as the bind variable when one is
+ *    declared (warning: other runtimes send the literal text), else sent as
+ *    that literal text (error);
  *  - references nested inside a structured value: never evaluated (warning).
  */
 import type { Diagnostic } from '../../diagnostics.js';
@@ -20,8 +25,9 @@ const REST_AREAS = new Set(['path', 'query', 'header', 'headers', 'body']);
 
 export const expressionUnresolvable: LintRule = {
   code,
-  check: (capabilities) =>
+  check: (capabilities, options = {}) =>
     perCapability(capabilities, (index) => {
+      const strict = options.strict === true;
       const out: Diagnostic[] = [];
       for (const unit of index.units) {
         const inv = unit.invocable;
@@ -29,7 +35,7 @@ export const expressionUnresolvable: LintRule = {
         for (const step of inv.steps) if (step.type === 'call') blocks.push({ owner: step.loc, map: step.with, stepName: step.name });
         for (const block of blocks) {
           for (const [key, value] of Object.entries(block.map)) {
-            const problem = checkValue(index, unit, value);
+            const problem = checkValue(index, unit, value, strict);
             if (!problem) continue;
             const where = block.stepName ? `step \`${block.stepName}\` of the ${unit.label}` : `the ${unit.label}`;
             const pointer = block.stepName ? childPointer(block.owner, 'with', key) : withPointer(index.capability, block.owner, key);
@@ -45,7 +51,7 @@ function at(capability: Capability, pointer: string, input: DiagnosticInput): Di
   return reportAt(capability, pointer, input);
 }
 
-function checkValue(index: CapabilityIndex, unit: Unit, value: unknown): DiagnosticInput | undefined {
+function checkValue(index: CapabilityIndex, unit: Unit, value: unknown, strict: boolean): DiagnosticInput | undefined {
   if (value !== null && typeof value === 'object') {
     const nested = findNestedReference(index, unit, value);
     if (!nested) return undefined;
@@ -59,12 +65,12 @@ function checkValue(index: CapabilityIndex, unit: Unit, value: unknown): Diagnos
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text.includes('{{')) return undefined; // templates resolve against the unit's parameters
-  if (text.startsWith('rest.')) return checkRest(unit, text);
+  if (text.startsWith('rest.')) return checkRest(unit, text, strict);
   if (text.startsWith('tools.')) return checkTools(unit, text);
   return checkBareBind(index, unit, text);
 }
 
-function checkRest(unit: Unit, text: string): DiagnosticInput | undefined {
+function checkRest(unit: Unit, text: string, strict: boolean): DiagnosticInput | undefined {
   if (unit.surface === 'mcp') {
     return {
       code,
@@ -81,6 +87,8 @@ function checkRest(unit: Unit, text: string): DiagnosticInput | undefined {
   if (area === 'path') {
     const name = rest.slice(5);
     if (route.includes(name)) return undefined;
+    const loose = looseRead(unit, text, name, route, strict);
+    if (loose) return loose;
     return {
       code,
       severity: 'error',
@@ -89,16 +97,32 @@ function checkRest(unit: Unit, text: string): DiagnosticInput | undefined {
     };
   }
   if (REST_AREAS.has(area) || route.includes(rest)) return undefined;
-  const near = route.find((r) => looselyEqual(r, rest));
-  if (near) {
+  // Bare `rest.X` near no path parameter: a query, header or body value, not checkable statically.
+  return looseRead(unit, text, rest, route, strict);
+}
+
+/** `rest.X` / `rest.path.X` whose name differs from path parameters only in case or separators. */
+function looseRead(unit: Unit, text: string, name: string, route: string[], strict: boolean): DiagnosticInput | undefined {
+  const near = route.filter((r) => looselyEqual(r, name));
+  if (near.length === 0 || !unit.rest) return undefined;
+  const path = unit.rest.resource.path;
+  if (near.length > 1) {
     return {
       code,
       severity: 'error',
-      message: `\`${text}\` does not match the path parameter \`{${near}}\` of ${unit.rest.resource.path} (names must match exactly), so the path value is never read.`,
-      hint: `Write \`rest.path.${near}\`, or rename the path parameter to \`{${rest}}\`.`,
+      message: `\`${text}\` differs only in case or separators from several path parameters of ${path} (${listOf(near.map((n) => `{${n}}`))}), so the runtime cannot tell which one is meant.`,
+      hint: `Write the exact name, e.g. \`rest.path.${near[0]}\`.`,
     };
   }
-  return undefined; // bare `rest.X`: query, header or body value, not checkable statically
+  const only = near[0]!;
+  return {
+    code,
+    severity: strict ? 'error' : 'warning',
+    message: strict
+      ? `\`${text}\` does not match the path parameter \`{${only}}\` of ${path}, and --strict requires exact names.`
+      : `\`${text}\` reads the path parameter \`{${only}}\` of ${path}: the names differ only in case or separators, so the runtime matches them.`,
+    hint: `Write \`rest.path.${only}\`, or rename the path parameter to \`{${name}}\`.`,
+  };
 }
 
 function checkTools(unit: Unit, text: string): DiagnosticInput | undefined {
@@ -133,6 +157,15 @@ function checkBareBind(index: CapabilityIndex, unit: Unit, text: string): Diagno
   if (ns === unit.namespace) return undefined;
   const isBind = (ns === 'env' && (index.bindVariables.has(variable!) || /^[A-Z][A-Z0-9_]*$/.test(variable!))) || (index.bindNamespaces.has(ns!) && index.bindVariables.has(variable!));
   if (!isBind) return undefined;
+  if (index.bindVariables.has(variable!)) {
+    // A declared bind variable: the engine reads `env.VAR` as that variable (one reasonable execution).
+    return {
+      code,
+      severity: 'warning',
+      message: `\`${text}\` without braces is read as the bind variable \`${variable}\`; other Naftiko runtimes send it as literal text.`,
+      hint: `Write \`"{{${text}}}"\`.`,
+    };
+  }
   return {
     code,
     severity: 'error',

@@ -15,16 +15,31 @@ const code = 'parameter-unsupplied';
 
 export const parameterUnsupplied: LintRule = {
   code,
-  check: (capabilities) =>
+  check: (capabilities, options = {}) =>
     perCapability(capabilities, (index) => {
       const out: Diagnostic[] = [];
       for (const site of callSites(index)) {
         const target = uniqueCall(index, site.ref);
         if (!target) continue;
         const placeholders = new Set(pathVariables(target.resource.path).map((v) => v.name));
+        // An `in: path` parameter without a placeholder never reaches the URL: only an explicit supplier counts.
         const missing = consumedParameters(target).filter(
-          (p) => p.required && !hasFixedValue(p) && !placeholders.has(p.name) && !isSupplied(index, site, target, p.name),
+          (p) => p.required && !hasFixedValue(p) && !placeholders.has(p.name) && isSupplied(index, site, target, p.name, { ...options, derived: p.in !== 'path' }) === false,
         );
+        const loose = consumedParameters(target)
+          .filter((p) => p.required && !hasFixedValue(p) && !placeholders.has(p.name))
+          .map((p) => ({ p, from: isSupplied(index, site, target, p.name, options) }))
+          .filter((x): x is { p: typeof x.p; from: string } => typeof x.from === 'string');
+        if (loose.length > 0) {
+          out.push(
+            report(site.loc, {
+              code,
+              severity: options.strict ? 'error' : 'warning',
+              message: `The ${site.unit.label} fills ${loose.map((x) => `\`${x.p.name}\` (${x.p.in}) from the ${x.from}`).join(', ')} of \`${target.ref}\`: the names differ only in case or separators${options.strict ? ', and --strict requires exact names' : ', so the runtime matches them'}.`,
+              hint: 'Spell both sides the same way to silence this.',
+            }),
+          );
+        }
         if (missing.length === 0) continue;
         const auth = target.api.authentication;
         // The header the consumed authentication sets (an OpenAPI-derived `Authorization` header parameter duplicates it).

@@ -12,33 +12,55 @@ import {
   bindReference,
   callSites,
   consumedParameters,
+  derivesInputs,
   hasFixedValue,
+  offersConsumedArguments,
   pathVariables,
   perCapability,
   report,
   uniqueCall,
+  uniqueLooseMatch,
   type CallSite,
   type CapabilityIndex,
   type OperationTarget,
+  type PathVariable,
 } from '../context.js';
 
 const code = 'path-parameter-unsupplied';
 
 export const pathParameterUnsupplied: LintRule = {
   code,
-  check: (capabilities) =>
+  check: (capabilities, options = {}) =>
     perCapability(capabilities, (index) => {
       const out: Diagnostic[] = [];
       for (const site of callSites(index)) {
         const target = uniqueCall(index, site.ref);
         if (!target) continue;
-        const missing = pathVariables(target.resource.path)
+        const missing: PathVariable[] = [];
+        const loose: string[] = [];
+        const placeholders = pathVariables(target.resource.path)
           .filter((v) => !bindReference(index, v.name))
-          .filter((v, i, all) => all.findIndex((w) => w.name === v.name) === i)
-          .filter((v) => !isSupplied(index, site, target, v.name) && !isSupplied(index, site, target, v.raw.replace(/^\{+\s*|\s*\}+$/g, '')));
+          .filter((v, i, all) => all.findIndex((w) => w.name === v.name) === i);
+        for (const v of placeholders) {
+          const supply = { ...options, route: true };
+          const supplied = isSupplied(index, site, target, v.name, supply);
+          const alternative = supplied === false ? isSupplied(index, site, target, v.raw.replace(/^\{+\s*|\s*\}+$/g, ''), supply) : supplied;
+          if (alternative === false) missing.push(v);
+          else if (typeof alternative === 'string') loose.push(`\`${v.raw}\` from the ${alternative}`);
+        }
+        const where = site.step ? `step \`${site.step.name}\` of the ${site.unit.label}` : `the ${site.unit.label}`;
+        if (loose.length > 0) {
+          out.push(
+            report(site.loc, {
+              code,
+              severity: options.strict ? 'error' : 'warning',
+              message: `${where[0]!.toUpperCase()}${where.slice(1)} fills ${loose.join(', ')} of \`${target.ref}\` (${target.resource.path}): the names differ only in case or separators${options.strict ? ', and --strict requires exact names' : ', so the runtime matches them'}.`,
+              hint: 'Spell both sides the same way to silence this.',
+            }),
+          );
+        }
         if (missing.length === 0) continue;
         const names = missing.map((v) => `\`${v.raw}\``).join(', ');
-        const where = site.step ? `step \`${site.step.name}\` of the ${site.unit.label}` : `the ${site.unit.label}`;
         out.push(
           report(site.loc, {
             code,
@@ -64,13 +86,25 @@ function suggestion(site: CallSite, name: string): string {
   return `${unit.namespace}.${name}`;
 }
 
+export interface SupplyOptions {
+  /** `--strict`: no loosely equal names. */
+  strict?: boolean;
+  /** Count the request (REST without declared inputs) and derived tool arguments as suppliers (default true). */
+  derived?: boolean;
+  /** A consumed path placeholder: a REST route variable of that name (exact, else loosely equal) supplies it. */
+  route?: boolean;
+}
+
 /**
  * Whether a call site gives the consumed parameter `name` a value (used for
- * path placeholders and for required parameters).
+ * path placeholders and for required parameters): `true` when it does by that
+ * exact name, a description of the other spelling (`with key \`deviceid\``,
+ * `route variable \`{deviceid}\``) when the runtime finds it only through a loosely
+ * equal name (src/capability/names.ts), `false` when nothing supplies it.
  */
-export function isSupplied(index: CapabilityIndex, site: CallSite, target: OperationTarget, name: string): boolean {
+export function isSupplied(index: CapabilityIndex, site: CallSite, target: OperationTarget, name: string, options: SupplyOptions = {}): boolean | string {
   const consumed = consumedParameters(target).filter((p) => p.name === name);
-  if (consumed.some((p) => hasFixedValue(p) || p.in === 'environment')) return true;
+  if (consumed.some((p) => hasFixedValue(p) || p.in === 'environment' || p.default !== undefined)) return true;
   if (name in site.with) return true;
   const unit = site.unit;
   const inv = unit.invocable;
@@ -80,6 +114,26 @@ export function isSupplied(index: CapabilityIndex, site: CallSite, target: Opera
     if (before.some((s) => s.name === name)) return true;
   }
   if (inv.inputParameters.some((p) => p.name === name) || unit.inherited.some((p) => p.name === name)) return true;
+  if (!options.strict) {
+    const reads = new Set([...pathVariables(target.resource.path).map((v) => v.name), ...consumedParameters(target).map((p) => p.name)]);
+    const loose = uniqueLooseMatch(name, Object.keys(site.with).filter((k) => !reads.has(k)));
+    if (loose !== undefined) return `with key \`${loose}\``;
+  }
+  if (options.route && unit.rest) {
+    const route = pathVariables(unit.rest.resource.path).map((v) => v.name);
+    if (route.includes(name)) return true;
+    const loose = options.strict ? undefined : uniqueLooseMatch(name, route);
+    if (loose !== undefined) return `route variable \`{${loose}}\``;
+  }
+  if (options.derived !== false && !site.step) {
+    if (derivesInputs(unit) && unit.rest) {
+      const route = pathVariables(unit.rest.resource.path).map((v) => v.name);
+      if (route.includes(name)) return true;
+      const loose = uniqueLooseMatch(name, route);
+      return loose === undefined ? true : `route variable \`{${loose}}\``;
+    }
+    if (offersConsumedArguments(unit)) return true;
+  }
   switch (unit.kind) {
     case 'mcp-tool':
       // No `with` and no declared inputs: the tool's arguments are the consumed parameters themselves.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, BASE, lint, variant } from '../testing.js';
+import { at, BASE, lint, lintStrict, variant } from '../testing.js';
 import { pathParameterUnused as rule } from './path-parameter-unused.js';
 
 describe('path-parameter-unused', () => {
@@ -7,12 +7,20 @@ describe('path-parameter-unused', () => {
     expect(lint(rule, BASE)).toEqual([]);
   });
 
-  it('warns about a route parameter nobody reads, hinting at a case mismatch', () => {
+  it('warns about a route parameter nobody reads', () => {
+    const yaml = variant((doc) => (doc.capability.exposes[0].resources[0].path = '/v1/items/{item_id}/{other}'));
+    const [d] = lint(rule, yaml);
+    expect(d).toMatchObject({ severity: 'warning' });
+    expect(d!.message).toContain('`{other}`');
+  });
+
+  it('reads a case-mismatched route parameter in the dialect, hints at it under --strict', () => {
     const yaml = variant((doc) => {
       doc.capability.exposes[0].resources[0].path = '/v1/items/{itemid}';
       at.restOp(doc).with.item_id = 'rest.item_Id';
     });
-    const [d, ...rest] = lint(rule, yaml);
+    expect(lint(rule, yaml)).toEqual([]); // the dialect reads {itemid} through rest.item_Id
+    const [d, ...rest] = lintStrict(rule, yaml);
     expect(rest).toEqual([]);
     expect(d).toMatchObject({ code: 'path-parameter-unused', severity: 'warning', pointer: '/capability/exposes/0/resources/0/path' });
     expect(d!.hint).toContain('`rest.item_Id` does not match `{itemid}`');

@@ -1,0 +1,180 @@
+/**
+ * The inbound policies as pipeline stages (src/exposes/pipeline):
+ *
+ * - `rateLimitStage` — a call stage: one token per invocation of a labelled
+ *   operation (REST route, MCP tool or dynamic resource), keyed by the
+ *   pipeline's caller id. A refusal throws RateLimitedError, which REST
+ *   renders as 429 problem+json with its headers and MCP `tools/call` as a
+ *   readable `isError` result.
+ * - `corsStage` — a REST edge stage: answers preflights for declared paths and
+ *   adds the CORS fields to every answer (errors included) of an adapter
+ *   with CORS on.
+ * - `restTracingStage` / `mcpTracingStage` — edge stages: one server span per
+ *   request around everything else (errors included); `callTracingStage`
+ *   covers stdio tool calls, which have no HTTP request.
+ *
+ * A stage whose policy is off everywhere is not built at all (undefined), so
+ * a runtime without policies runs exactly the pipeline it had.
+ */
+import { trace } from '@opentelemetry/api';
+import type { CallStage, Call } from '../exposes/pipeline/call.js';
+import type { Exchange } from '../exposes/pipeline/exchange.js';
+import type { Stage } from '../exposes/pipeline/stage.js';
+import type { Policies } from './config.js';
+import { isPreflight, preflight, responseHeaders } from './cors.js';
+import type { RateLimiter } from './rate-limit/limiter.js';
+import { endServerSpan, runInSpan, startMcpSpan, startRestSpan, startServerSpan, tracingActive } from './spans.js';
+
+/** The operation's own name, as `overrides[].match.operation` names it: REST labels are `adapter.operation`. */
+export function operationName(surface: 'rest' | 'mcp', adapter: string, operation: string): string {
+  return surface === 'rest' && operation.startsWith(`${adapter}.`) ? operation.slice(adapter.length + 1) : operation;
+}
+
+export function rateLimitStage(limiter: RateLimiter, policies: Policies): CallStage | undefined {
+  if (!policies.anyEnabled('rateLimit')) return undefined;
+  return (next) => async (call: Call) => {
+    const operation = operationName(call.surface, call.adapter, call.operation);
+    const policy = policies.for(call.adapter, operation).rateLimit;
+    if (policy.enabled) await limiter.enforce(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
+    return next(call);
+  };
+}
+
+/** A declared REST path, for preflights (an `OPTIONS` reaches no route, so the stage finds the path itself). */
+export interface CorsPath {
+  /** As declared: `/v1/items/{id}`. */
+  path: string;
+  adapter: string;
+  /** Methods its routes serve (`ALL` for a forward resource). */
+  methods: string[];
+}
+
+interface CompiledPath {
+  pattern: RegExp;
+  adapter: string;
+  methods: string[];
+}
+
+export function corsStage(policies: Policies, paths: readonly CorsPath[]): Stage | undefined {
+  if (!policies.anyEnabled('cors')) return undefined;
+  const compiled: CompiledPath[] = paths.map((p) => ({ pattern: pathPattern(p.path), adapter: p.adapter, methods: offered(p.methods) }));
+  const find = (path: string) => compiled.find((c) => c.pattern.test(path));
+  return (next) => async (exchange) => {
+    const header = (name: string) => exchange.get(name);
+    if (isPreflight(exchange.method, header)) {
+      const target = find(exchange.path);
+      const policy = target && policies.for(target.adapter).cors;
+      if (target && policy?.enabled) return { status: 204, headers: { ...preflight(policy, header, target.methods).headers, 'x-request-id': exchange.requestId }, body: null };
+    }
+    const reply = await next(exchange);
+    const origin = exchange.get('origin');
+    if (origin === null) return reply;
+    const adapter = exchange.adapter ?? find(exchange.path)?.adapter; // refusals (404/405) reached no route
+    if (adapter === undefined) return reply;
+    const operation = exchange.operation === undefined ? undefined : operationName('rest', adapter, exchange.operation);
+    const policy = policies.for(adapter, operation).cors;
+    if (!policy.enabled) return reply;
+    const fields = responseHeaders(policy, origin);
+    if (fields) mergeHeaders(reply.headers, fields);
+    return reply;
+  };
+}
+
+/** `/v1/items/{id}` → /^\/v1\/items\/[^/]+\/?$/ (a forward resource's `{path}` takes the rest of the URL). */
+function pathPattern(path: string): RegExp {
+  const normalized = path.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, '{$1}');
+  const parts = normalized.split(/(\{[^}]+\})/).map((part) => {
+    if (part === '{path}') return '.+';
+    if (/^\{[^}]+\}$/.test(part)) return '[^/]+';
+    return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  });
+  const body = parts.join('').replace(/\/+$/, '');
+  return new RegExp(`^${body.startsWith('/') ? body : `/${body}`}/?$`);
+}
+
+function offered(methods: string[]): string[] {
+  const all = methods.includes('ALL') ? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] : methods;
+  return [...new Set(all.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))];
+}
+
+/** Adds fields to a reply's headers; `Vary` values are joined, not replaced. */
+function mergeHeaders(target: Record<string, string>, fields: Record<string, string>): void {
+  for (const [name, value] of Object.entries(fields)) {
+    if (name === 'vary' && target.vary) {
+      const present = new Set(target.vary.split(',').map((v) => v.trim().toLowerCase()));
+      const extra = value.split(',').map((v) => v.trim()).filter((v) => !present.has(v.toLowerCase()));
+      if (extra.length > 0) target.vary = `${target.vary}, ${extra.join(', ')}`;
+    } else target[name] = value;
+  }
+}
+
+/** REST: one server span per request, named by method and declared route. */
+export const restTracingStage: Stage = (next) => (exchange) => {
+  if (!tracingActive()) return next(exchange);
+  const header = (name: string) => exchange.get(name);
+  const route = exchange.route;
+  const span = route
+    ? startRestSpan(exchange.method, route, exchange.path, header, { adapter: exchange.adapter ?? '', operation: exchange.operation ?? '', clientAddress: exchange.incoming.socket?.remoteAddress })
+    : startServerSpan(exchange.method, header, { 'http.request.method': exchange.method, 'url.path': exchange.path, 'url.scheme': 'http' });
+  return finish(span, exchange, runInSpan(span, () => next(exchange)));
+};
+
+/** MCP over HTTP: one server span per POST, named by the JSON-RPC method (and tool) once the message is read. */
+export const mcpTracingStage: Stage = (next) => (exchange) => {
+  if (!tracingActive()) return next(exchange);
+  const span = startMcpSpan('mcp', undefined, (name) => exchange.get(name), { clientAddress: exchange.incoming.socket?.remoteAddress });
+  return finish(span, exchange, runInSpan(span, () => next(exchange)));
+};
+
+async function finish(span: ReturnType<typeof startServerSpan>, exchange: Exchange, work: Promise<{ status: number; headers: Record<string, string>; body: string | Buffer | null }>) {
+  try {
+    const reply = await work;
+    if (span) {
+      const rpc = exchange.rpc;
+      if (exchange.surface === 'mcp' && rpc) {
+        span.span.updateName(exchange.operation && rpc.method === 'tools/call' ? `${rpc.method} ${exchange.operation}` : rpc.method);
+        span.span.setAttribute('mcp.method.name', rpc.method);
+        if (rpc.id !== undefined) span.span.setAttribute('jsonrpc.request.id', String(rpc.id));
+        if (rpc.protocolVersion) span.span.setAttribute('mcp.protocol.version', rpc.protocolVersion);
+        if (rpc.method === 'tools/call' && exchange.operation) {
+          span.span.setAttributes({ 'gen_ai.tool.name': exchange.operation, 'gen_ai.operation.name': 'execute_tool' });
+        }
+      }
+      if (exchange.adapter) span.span.setAttribute('capability.adapter', exchange.adapter);
+      if (exchange.operation) span.span.setAttribute('capability.operation', exchange.operation);
+      // An MCP tool failure is a 200 carrying isError: the tool's own status says it failed.
+      const toolFailed = exchange.surface === 'mcp' && exchange.status !== undefined && exchange.status >= 400;
+      endServerSpan(span, {
+        status: reply.status,
+        errorType: toolFailed ? 'tool_error' : undefined,
+        attributes: { 'runtime.request_id': exchange.requestId },
+      });
+    }
+    return reply;
+  } catch (error) {
+    endServerSpan(span, { error, attributes: { 'runtime.request_id': exchange.requestId } });
+    throw error;
+  }
+}
+
+/** stdio tool calls (no HTTP request, so no edge span): a server span per call when tracing is on. */
+export function callTracingStage(): CallStage | undefined {
+  return (next) => async (call) => {
+    if (!tracingActive() || trace.getActiveSpan()) return next(call);
+    const span = startServerSpan(`tools/call ${call.operation}`, () => undefined, {
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': call.operation,
+      'gen_ai.operation.name': 'execute_tool',
+      'capability.adapter': call.adapter,
+      'runtime.request_id': call.requestId,
+    });
+    try {
+      const result = await runInSpan(span, () => next(call));
+      endServerSpan(span, { errorType: result.status >= 400 ? 'tool_error' : undefined });
+      return result;
+    } catch (error) {
+      endServerSpan(span, { error });
+      throw error;
+    }
+  };
+}

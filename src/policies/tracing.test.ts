@@ -1,0 +1,95 @@
+/**
+ * Tracing setup against a real OTLP/HTTP receiver, in this test process (the
+ * SDK reads process.env, and registers itself globally: this file runs in a
+ * process of its own).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trace } from '@opentelemetry/api';
+import { startOtlpReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
+import { endClientSpan, inSpan, startClientSpan } from '../engine/tracing.js';
+import { endServerSpan, runInSpan, startRestSpan, tracingActive } from './spans.js';
+import { startTracing, tracingPlan, type TracingHandle } from './tracing.js';
+
+describe('tracingPlan (off unless OTEL_* asks)', () => {
+  it('is off without configuration, with OTEL_SDK_DISABLED or exporter none', () => {
+    expect(tracingPlan({})).toBeUndefined();
+    expect(tracingPlan({ OTEL_SERVICE_NAME: 'x' })).toBeUndefined();
+    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
+    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
+  });
+  it('is on with an endpoint or an explicit exporter', () => {
+    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toEqual({ exporter: 'otlp', destination: 'http://c:4318/v1/traces', warnings: [] });
+    expect(tracingPlan({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' })?.destination).toBe('http://c:4318/custom');
+    expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'otlp' })?.destination).toBe('http://localhost:4318/v1/traces');
+    expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'console' })).toMatchObject({ exporter: 'console', destination: 'stdout' });
+    expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'otlp,zipkin', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })?.warnings).toEqual([
+      'OTEL_TRACES_EXPORTER zipkin is not supported (otlp and console are)',
+      'OTEL_EXPORTER_OTLP_PROTOCOL grpc is not supported: spans are sent as OTLP/HTTP JSON',
+    ]);
+  });
+});
+
+describe('startTracing with a real OTLP/HTTP receiver', () => {
+  let receiver: OtlpReceiver;
+  let tracing: TracingHandle | undefined;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    expect(await startTracing({})).toBeUndefined();
+    expect(tracingActive()).toBe(false);
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_SERVICE_NAME = 'policies-test';
+    tracing = await startTracing(process.env);
+  });
+  afterAll(async () => {
+    await tracing?.shutdown();
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    delete process.env.OTEL_SERVICE_NAME;
+    await receiver?.close();
+  });
+
+  it('exports a server span continuing the caller’s trace, with client and mint spans as children', async () => {
+    expect(tracingActive()).toBe(true);
+    const callerTrace = '0af7651916cd43dd8448eb211c80319c';
+    const callerSpan = 'b7ad6b7169203331';
+    const inbound: Record<string, string> = { traceparent: `00-${callerTrace}-${callerSpan}-01`, authorization: 'Bearer CANARY-inbound' };
+    const server = startRestSpan('GET', '/v1/items/{id}', '/v1/items/7', (n) => inbound[n], { adapter: 'items', operation: 'items.get', clientAddress: '127.0.0.1' });
+    expect(server?.traceId).toBe(callerTrace);
+    const sentHeaders: Record<string, string> = {};
+    await runInSpan(server, async () => {
+      await inSpan('token mint LEAN_TOKEN', { 'token.provider': 'LEAN_TOKEN' }, async () => {
+        const mint = startClientSpan('POST', new URL('https://auth.example/oauth2/token?client_secret=CANARY-query'), {});
+        endClientSpan(mint, 200);
+      });
+      const span = startClientSpan('GET', new URL('https://api.example:8443/v1/items/7?api_key=CANARY-key'), sentHeaders);
+      endClientSpan(span, 503);
+    });
+    endServerSpan(server, { status: 200 });
+    await tracing!.flush();
+    const spans = await receiver.waitFor((s) => s.length >= 4);
+    const byName = Object.fromEntries(spans.map((s) => [s.name, s]));
+    const root = byName['GET /v1/items/{id}']!;
+    expect(root).toMatchObject({ kind: 2, traceId: callerTrace, parentSpanId: callerSpan, scope: 'capability-runtime' });
+    expect(root.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/v1/items/{id}', 'url.path': '/v1/items/7', 'http.response.status_code': 200, 'capability.adapter': 'items', 'client.address': '127.0.0.1' });
+    expect(root.resource['service.name']).toBe('policies-test');
+    const mint = byName['token mint LEAN_TOKEN']!;
+    expect(mint).toMatchObject({ kind: 1, parentSpanId: root.spanId, traceId: callerTrace });
+    const post = byName.POST!;
+    expect(post).toMatchObject({ kind: 3, parentSpanId: mint.spanId });
+    expect(post.attributes['url.full']).toBe('https://auth.example/oauth2/token');
+    const get = byName.GET!;
+    expect(get).toMatchObject({ kind: 3, parentSpanId: root.spanId });
+    expect(get.attributes).toMatchObject({ 'server.address': 'api.example', 'server.port': 8443, 'http.response.status_code': 503, 'error.type': '503' });
+    expect(get.status.code).toBe(2);
+    // W3C traceparent sent upstream names the client span
+    expect(sentHeaders.traceparent).toBe(`00-${callerTrace}-${get.spanId}-01`);
+    for (const body of receiver.bodies) expect(body).not.toContain('CANARY');
+  });
+
+  it('makes no client span outside a request (nothing active)', () => {
+    expect(trace.getActiveSpan()).toBeUndefined();
+    const headers: Record<string, string> = {};
+    expect(startClientSpan('GET', new URL('http://x.example/'), headers)).toBeUndefined();
+    expect(headers).toEqual({});
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * OpenTelemetry tracing setup (issue 14 item 6), configured only by the
+ * standard `OTEL_*` environment variables and OFF unless they ask for it:
+ *
+ * - on when `OTEL_TRACES_EXPORTER` names `otlp` or `console`, or when an OTLP
+ *   endpoint is set (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or
+ *   `OTEL_EXPORTER_OTLP_ENDPOINT`) and `OTEL_TRACES_EXPORTER` does not say `none`;
+ * - always off with `OTEL_SDK_DISABLED=true`.
+ *
+ * Export is OTLP/HTTP with JSON bodies (`@opentelemetry/exporter-trace-otlp-http`),
+ * batched; endpoint, headers, timeout, compression, batch sizes, sampler
+ * (`OTEL_TRACES_SAMPLER`, default parent-based always-on), span limits,
+ * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` are read by the SDK itself.
+ *
+ * The SDK packages are imported only when tracing is on, so a runtime
+ * without `OTEL_*` loads none of them; the code that makes spans uses
+ * `@opentelemetry/api` and checks `tracingActive()` first (src/policies/spans.ts).
+ */
+import { RUNTIME_VERSION } from '../version.js';
+import { markTracingActive } from './spans.js';
+
+export interface TracingPlan {
+  exporter: 'otlp' | 'console';
+  /** Where spans go (for the startup log line): the OTLP traces URL, or `stdout`. */
+  destination: string;
+  /** Settings we read but do not support, said once at startup. */
+  warnings: string[];
+}
+
+export interface TracingHandle {
+  plan: TracingPlan;
+  /** Exports what is buffered (tests, and before exit). */
+  flush(): Promise<void>;
+  /** Flushes and stops; spans made afterwards are dropped. */
+  shutdown(): Promise<void>;
+}
+
+/** Whether the environment asks for tracing, and how; undefined = off. */
+export function tracingPlan(env: Record<string, string | undefined>): TracingPlan | undefined {
+  if (/^true$/i.test(env.OTEL_SDK_DISABLED?.trim() ?? '')) return undefined;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
+  if (exporters.includes('none')) return undefined;
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const warnings: string[] = [];
+  const unknown = exporters.filter((e) => e !== 'otlp' && e !== 'console');
+  if (unknown.length > 0) warnings.push(`OTEL_TRACES_EXPORTER ${unknown.join(', ')} is not supported (otlp and console are)`);
+  let exporter: TracingPlan['exporter'] | undefined;
+  if (exporters.includes('otlp')) exporter = 'otlp';
+  else if (exporters.includes('console')) exporter = 'console';
+  else if (endpoint) exporter = 'otlp';
+  if (!exporter) return undefined;
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
+  if (exporter === 'otlp' && protocol && protocol !== 'http/json') warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL ${protocol} is not supported: spans are sent as OTLP/HTTP JSON`);
+  const destination =
+    exporter === 'console'
+      ? 'stdout'
+      : env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || `${(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`;
+  return { exporter, destination, warnings };
+}
+
+/**
+ * Starts tracing when the environment asks for it (see above): registers a
+ * global tracer provider, the W3C trace-context propagator and an
+ * AsyncLocalStorage context manager. Returns undefined (and loads nothing)
+ * when tracing is off. The SDK reads its settings from `process.env`.
+ */
+export async function startTracing(env: Record<string, string | undefined> = process.env): Promise<TracingHandle | undefined> {
+  const plan = tracingPlan(env);
+  if (!plan) return undefined;
+  const [{ NodeTracerProvider, BatchSpanProcessor, ConsoleSpanExporter }, { OTLPTraceExporter }, { resourceFromAttributes, detectResources, envDetector }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] =
+    await Promise.all([import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/exporter-trace-otlp-http'), import('@opentelemetry/resources'), import('@opentelemetry/semantic-conventions')]);
+  // OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES (envDetector) win over our defaults.
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'capability-runtime', [ATTR_SERVICE_VERSION]: RUNTIME_VERSION }).merge(detectResources({ detectors: [envDetector] }));
+  const exporter = plan.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
+  provider.register();
+  markTracingActive(true);
+  return {
+    plan,
+    flush: () => provider.forceFlush(),
+    async shutdown() {
+      markTracingActive(false);
+      await provider.shutdown();
+    },
+  };
+}

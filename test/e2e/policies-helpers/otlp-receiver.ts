@@ -1,0 +1,126 @@
+/**
+ * A real OTLP/HTTP traces receiver for tests: a local HTTP server on an
+ * ephemeral port accepting `POST /v1/traces` with the JSON encoding
+ * (what @opentelemetry/exporter-trace-otlp-http sends), decoding every span
+ * into a flat record. Tests wait for spans by predicate (no sleeping).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+export interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  /** OTLP SpanKind: 1 internal, 2 server, 3 client. */
+  kind: number;
+  attributes: Record<string, string | number | boolean>;
+  status: { code?: number; message?: string };
+  resource: Record<string, string | number | boolean>;
+  scope: string;
+}
+
+export interface OtlpReceiver {
+  /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT. */
+  url: string;
+  spans: ReceivedSpan[];
+  /** Raw bodies as received (to search for secrets). */
+  bodies: string[];
+  waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
+  close(): Promise<void>;
+}
+
+type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+type KeyValue = { key: string; value: AnyValue };
+
+function value(v: AnyValue): string | number | boolean {
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  if (v.arrayValue) return JSON.stringify((v.arrayValue.values ?? []).map(value));
+  return JSON.stringify(v);
+}
+
+function attributes(list: KeyValue[] | undefined): Record<string, string | number | boolean> {
+  return Object.fromEntries((list ?? []).map((kv) => [kv.key, value(kv.value)]));
+}
+
+/** OTLP/JSON ids are hex; some encoders send base64: normalise to lower-case hex. */
+function hexId(id: string | undefined): string | undefined {
+  if (!id) return undefined;
+  if (/^[0-9a-f]+$/i.test(id) && (id.length === 32 || id.length === 16)) return id.toLowerCase();
+  return Buffer.from(id, 'base64').toString('hex');
+}
+
+export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+  const spans: ReceivedSpan[] = [];
+  const bodies: string[] = [];
+  const waiters = new Set<() => void>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/traces') {
+        res.writeHead(404).end();
+        return;
+      }
+      let raw = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+      if (!String(req.headers['content-type'] ?? '').includes('json')) {
+        res.writeHead(415).end();
+        return;
+      }
+      const text = raw.toString('utf8');
+      bodies.push(text);
+      const body = JSON.parse(text) as {
+        resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { scope?: { name?: string }; spans?: Record<string, unknown>[] }[] }[];
+      };
+      for (const rs of body.resourceSpans ?? []) {
+        const resource = attributes(rs.resource?.attributes);
+        for (const ss of rs.scopeSpans ?? []) {
+          for (const s of ss.spans ?? []) {
+            spans.push({
+              traceId: hexId(s.traceId as string)!,
+              spanId: hexId(s.spanId as string)!,
+              parentSpanId: hexId(s.parentSpanId as string | undefined),
+              name: s.name as string,
+              kind: Number(s.kind),
+              attributes: attributes(s.attributes as KeyValue[]),
+              status: (s.status as ReceivedSpan['status']) ?? {},
+              resource,
+              scope: ss.scope?.name ?? '',
+            });
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      for (const wake of waiters) wake();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    bodies,
+    waitFor(predicate, timeoutMs = 15_000) {
+      if (predicate(spans)) return Promise.resolve(spans);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`Spans not received in time; got: ${spans.map((s) => s.name).join(', ') || 'none'}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!predicate(spans)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(spans);
+        };
+        waiters.add(check);
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
