@@ -5,16 +5,9 @@
  * src/http (request plumbing: body reader, request id, observer and logger
  * types, replies) is shared by exposes and server and imports only src/util.
  * Upward imports and cycles fail. Tests may reach across layers.
- *
- * TEMPORARY exceptions (remove when the named work lands):
- * - src/capability/lint/context.ts → src/engine/templates.ts: "dialect" moves the
- *   template grammar into src/capability (issue 16 item 3).
- * - src/server/plan.ts → src/capability/lint/context.ts (normalizeRoute): "dialect"
- *   removes plan.ts's import of lint internals (issue 16 item 3).
+
  */
 const NOT_TESTS = '\\.test\\.ts$';
-const TEMP_CAPABILITY_TO_ENGINE = '^src/capability/lint/context\\.ts$';
-const TEMP_PLAN_TO_LINT = '^src/server/plan\\.ts$';
 
 const rule = (name, comment, from, to) => ({ name, comment, severity: 'error', from, to });
 
@@ -25,14 +18,8 @@ module.exports = {
     rule(
       'capability-is-lowest',
       'The capability model (load, schema, lint) imports only src/util.',
-      { path: '^src/capability/', pathNot: [NOT_TESTS, TEMP_CAPABILITY_TO_ENGINE] },
+      { path: '^src/capability/', pathNot: NOT_TESTS },
       { path: '^src/(engine|exposes|server|cli|http|policies|openapi)/' },
-    ),
-    rule(
-      'capability-is-lowest (temporary exception: engine/templates only)',
-      'See TEMPORARY above.',
-      { path: TEMP_CAPABILITY_TO_ENGINE },
-      { path: '^src/(engine|exposes|server|cli|http|policies|openapi)/', pathNot: '^src/engine/templates\\.ts$' },
     ),
     rule('http-below-surfaces', 'src/http is request plumbing: it imports only src/util.', { path: '^src/http/', pathNot: NOT_TESTS }, { path: '^src/(capability|engine|exposes|server|cli|policies|openapi)/' }),
     rule('engine-below-exposes', 'The engine runs invocations; it knows nothing of surfaces, listeners or the CLI.', { path: '^src/engine/', pathNot: NOT_TESTS }, { path: '^src/(exposes|server|cli|http)/' }),
@@ -41,7 +28,7 @@ module.exports = {
     rule(
       'lint-internals-are-private',
       'Outside src/capability/lint, use the lint through its index (or the loader).',
-      { path: '^src/', pathNot: ['^src/capability/lint/', NOT_TESTS, TEMP_PLAN_TO_LINT] },
+      { path: '^src/', pathNot: ['^src/capability/lint/', NOT_TESTS] },
       { path: '^src/capability/lint/', pathNot: '^src/capability/lint/index\\.ts$' },
     ),
   ],

@@ -17,6 +17,8 @@ const HELP = `usage: npm run bench -- [flags]
   --connections N     keep-alive connections (default 32)
   --loader L          auto | wrk | autocannon (default auto: wrk when installed)
   --only LIST         comma-separated scenarios: ${SCENARIO_IDS.join(',')}
+  --log-level L       the runtime's log level (default info: default config, request logs on;
+                      warn drops them, and turns nginx's access log off to compare like with like)
   --no-nginx          skip the nginx reference
   --no-direct         skip the direct-upstream reference
   --no-pin            do not pin with taskset
@@ -33,6 +35,7 @@ const opts = parseArgs(process.argv.slice(2), {
   runs: 1,
   quick: false,
   connections: 32,
+  logLevel: 'info',
   loader: 'auto',
   only: '',
   nginx: true,
@@ -69,7 +72,7 @@ async function main() {
   const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : SCENARIO_IDS;
   for (const id of only) if (!SCENARIO_IDS.includes(id)) throw new Error(`unknown scenario ${id} (known: ${SCENARIO_IDS.join(', ')})`);
   log(`machine   ${machine.nproc} CPU(s) ${machine.cpuModel}, node ${machine.node}, loader ${loader.name}${pin.enabled ? `, pinned: gateway CPU${pin.gatewayCpu}, client+upstream CPU${pin.clientCpu}` : ', not pinned'}`);
-  log(`config    ${opts.connections} connections, ${opts.duration}s measured after ${opts.warmup}s warm-up, ${opts.runs} run(s)`);
+  log(`config    ${opts.connections} connections, ${opts.duration}s measured after ${opts.warmup}s warm-up, ${opts.runs} run(s), runtime log level ${opts.logLevel}`);
 
   const rig = await startRig({
     pin,
@@ -77,6 +80,8 @@ async function main() {
     nginx: opts.nginx,
     want: { main: only.some((id) => id !== 'mcp-list'), tools: only.includes('mcp-list') },
     useLean: opts.lean,
+    logLevel: opts.logLevel,
+    nginxAccessLog: opts.logLevel === 'info' || opts.logLevel === 'debug' || opts.logLevel === 'trace',
   });
   const instances = { main: rig.main, tools: rig.tools };
   const idleRss = Object.fromEntries(Object.entries(instances).filter(([, v]) => v).map(([k, v]) => [k, rssMb(v.pid)]));

@@ -12,9 +12,11 @@ export function nginxPath() {
 /**
  * Start nginx proxying `/v1/*` → upstream `/*` (so `/v1/oauth2/token` and
  * `/v1/items/42` map like the runtime's routes) and everything else verbatim
- * (`/blob/*`). Returns {url, child, port} or null when nginx is absent.
+ * (`/blob/*`). Its access log is on (one line per request, like the
+ * runtime's default request log) unless `accessLog` is false. Returns
+ * {url, child, port} or null when nginx is absent.
  */
-export async function startNginx({ upstreamPort, pin }) {
+export async function startNginx({ upstreamPort, pin, accessLog = true }) {
   const bin = nginxPath();
   if (!bin) return null;
   const dir = tempDir('bench-nginx-');
@@ -36,7 +38,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  ${accessLog ? `access_log ${dir}/access.log;` : 'access_log off;'}
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;

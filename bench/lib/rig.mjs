@@ -39,20 +39,20 @@ export function toolsSource(useLean = true) {
  * Start everything. Returns {upstream, nginx|null, main, tools, toolsLabel, stop()}.
  * `want`: which runtime instances are needed ({main, tools}).
  */
-export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = true, want = { main: true, tools: true }, useLean = true, runtimeNodeArgs = [] }) {
+export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = true, want = { main: true, tools: true }, useLean = true, runtimeNodeArgs = [], logLevel = 'info', nginxAccessLog = true }) {
   const upstream = await startUpstream({ pin, workers: upstreamWorkers });
   log(`upstream  ${upstream.url} (pid ${upstream.child.pid}, ${upstreamWorkers} worker(s))`);
-  const nginx = useNginx ? await startNginx({ upstreamPort: upstream.port, pin }) : null;
+  const nginx = useNginx ? await startNginx({ upstreamPort: upstream.port, pin, accessLog: nginxAccessLog }) : null;
   if (nginx) log(`nginx     ${nginx.url} (pid ${nginx.child.pid})`);
   else log(`nginx     ${useNginx ? 'not installed: nginx rows skipped (apt-get install nginx)' : 'disabled'}`);
   const upstreams = [
     ['https://auth.leantech.me', upstream.url],
     ['https://items.bench.invalid', upstream.url],
   ];
-  const main = want.main ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs }) : null;
+  const main = want.main ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs, logLevel }) : null;
   if (main) log(`runtime   main  REST ${main.restUrl}  MCP ${main.mcpUrl}/mcp (pid ${main.pid}): seed + bench/capabilities/items.yaml`);
   const src = toolsSource(useLean);
-  const tools = want.tools ? await startRuntime({ files: src.files, upstreams, pin, rest: src.rest, nodeArgs: runtimeNodeArgs }) : null;
+  const tools = want.tools ? await startRuntime({ files: src.files, upstreams, pin, rest: src.rest, nodeArgs: runtimeNodeArgs, logLevel }) : null;
   if (tools) log(`runtime   tools MCP ${tools.mcpUrl}/mcp (pid ${tools.pid}): ${src.label}`);
   return { upstream, nginx, main, tools, toolsLabel: src.label };
 }

@@ -3,7 +3,8 @@
  * already bytes or text. Plain data rather than a web `Response`, so the edge
  * can write it to the Node response directly (no stream, no Headers object).
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 
 export interface Reply {
   status: number;
@@ -22,8 +23,9 @@ export function toResponse(r: Reply): Response {
 }
 
 /**
- * Writes a reply straight to the Node response in one corked burst: status
- * line, headers and body leave in one socket write.
+ * Writes a reply straight to the Node response. `end(body)` with the headers
+ * not yet sent leaves in one socket write (Node prepends the header block to
+ * the first chunk), so no cork/uncork is needed around it.
  */
 export function writeReply(res: ServerResponse, r: Reply): void {
   const body = r.body;
@@ -31,13 +33,28 @@ export function writeReply(res: ServerResponse, r: Reply): void {
   if (body !== null && headers['content-length'] === undefined) {
     headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   }
-  res.cork();
   res.writeHead(r.status, headers);
   if (body === null) res.end();
   else res.end(body);
-  process.nextTick(uncork, res);
 }
 
-function uncork(res: ServerResponse): void {
-  res.uncork();
+/** The Node request and response @hono/node-server hands a handler in `c.env`. */
+export interface NodeBindings {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
+}
+
+export function nodeBindings(env: unknown, surface: string): NodeBindings {
+  const bindings = env as Partial<NodeBindings> | undefined;
+  if (bindings?.incoming === undefined || bindings.outgoing === undefined) throw new Error(`The ${surface} surface is served by a Node listener (no Node request here).`);
+  return bindings as NodeBindings;
+}
+
+/**
+ * Writes the reply to the Node response itself and tells @hono/node-server so:
+ * the hot path skips building a web Response and converting it back.
+ */
+export function sendReply(bindings: NodeBindings, r: Reply): Response {
+  writeReply(bindings.outgoing, r);
+  return RESPONSE_ALREADY_SENT;
 }

@@ -37,5 +37,9 @@ export function createLogger(options: LoggerOptions): Logger {
   if (usePretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   }
+  // Asynchronous: lines are buffered and written while requests run (under load,
+  // many lines leave in one write), never one blocking write per request. pino
+  // registers an exit hook on this destination that writes what is buffered on
+  // exit, a signal handler's exit and an uncaught exception (test/e2e/ops-log-flush).
   return pino(base, pino.destination({ fd, sync: false }));
 }

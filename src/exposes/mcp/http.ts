@@ -29,7 +29,7 @@ import { InsufficientScopeError } from '../auth/oauth2.js';
 import { asRuntimeError, MethodNotAllowedError, PayloadTooLargeError } from '../../engine/errors.js';
 import type { HeaderSource } from '../../http/headers.js';
 import type { RequestObserver } from '../../http/observer.js';
-import { toResponse, type Reply } from '../../http/reply.js';
+import { nodeBindings, sendReply, type Reply } from '../../http/reply.js';
 import { isObject } from '../../util/is-object.js';
 import { Exchange } from '../pipeline/exchange.js';
 import { compose, type Handler, type Stage } from '../pipeline/stage.js';
@@ -38,7 +38,7 @@ import { renderErrors } from '../pipeline/render-errors.js';
 import { guard, ForbiddenOriginError, type OriginPolicy } from '../pipeline/guard.js';
 import { authenticate } from '../pipeline/authenticate.js';
 import { readBody } from '../pipeline/read-body.js';
-import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, type McpProtocol, type RequestContext } from './protocol.js';
+import { META_PROTOCOL_VERSION, SUPPORTED_VERSIONS, serializeResponse, type McpProtocol, type RequestContext } from './protocol.js';
 
 export interface McpHttpOptions {
   origin: OriginPolicy;
@@ -63,14 +63,23 @@ export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions
   const app = new Hono();
   const endpoint = mcpPipeline(protocol, options);
   const handler = async (c: Context) => {
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (incoming === undefined) throw new Error('The MCP surface is served by a Node listener (no Node request here).');
-    return toResponse(await endpoint(new Exchange('mcp', incoming)));
+    const bindings = nodeBindings(c.env, 'MCP');
+    return sendReply(bindings, await endpoint(new Exchange('mcp', bindings.incoming)));
   };
   const metadata = options.protectedResource;
   if (metadata) app.get(metadata.path, (c) => c.json(metadata.document));
   for (const path of ['/mcp', '/']) app.on(['POST', 'GET', 'DELETE', 'PUT', 'PATCH'], path, handler);
-  app.notFound((c) => toResponse(rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `No MCP endpoint at ${c.req.path}; use /mcp.`), 404)));
+  // Unknown paths are observed too (bounded labels, never the raw path).
+  const notFound = compose([observe('mcp', options.observe)], (exchange) =>
+    Promise.resolve(rpcFailure(new JsonRpcError(ErrorCodes.InvalidRequest, `No MCP endpoint at ${exchange.path}; use /mcp.`), 404)),
+  );
+  app.notFound(async (c) => {
+    const bindings = nodeBindings(c.env, 'MCP');
+    const exchange = new Exchange('mcp', bindings.incoming);
+    exchange.adapter = '(none)';
+    exchange.operation = '(unmatched)';
+    return sendReply(bindings, await notFound(exchange));
+  });
   return app;
 }
 
@@ -146,7 +155,7 @@ async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply>
     exchange.error = call.error;
   }
   if (response === undefined) return { status: 202, headers: {}, body: null };
-  return { status: context.status ?? 200, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(response) };
+  return { status: context.status ?? 200, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: serializeResponse(response) };
 }
 
 /** Every refusal of the shared stages, as the JSON-RPC error an MCP client expects. */

@@ -5,11 +5,12 @@
  * added `server/discover`.
  */
 import { isObject } from '../../util/is-object.js';
-import { negotiateLegacy, SUPPORTED_VERSIONS } from './eras.js';
+import { dressModern, negotiateLegacy, serverMeta, SUPPORTED_VERSIONS } from './eras.js';
 import { ErrorCodes, JsonRpcError } from './jsonrpc.js';
 import { getPrompt } from './prompts.js';
 import { readResource, resourceList } from './resources.js';
-import { invalid } from './results.js';
+import { invalid, SerializedResult } from './results.js';
+import type { McpRegistry } from './registry.js';
 import { callTool } from './tools.js';
 import type { Era, MethodCall, Result } from './types.js';
 
@@ -25,7 +26,7 @@ const MODERN: readonly Era[] = ['modern'];
 const LOG_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
 
 export const METHODS: ReadonlyMap<string, MethodHandler> = new Map<string, MethodHandler>([
-  ['tools/list', { eras: BOTH, run: (c) => list(c, 'tools', c.registry.listings.tools) }],
+  ['tools/list', { eras: BOTH, run: (c) => cachedList(c, 'tools', c.registry.listings.tools) }],
   ['tools/call', { eras: BOTH, run: callTool }],
   ['resources/list', { eras: BOTH, run: async (c) => list(c, 'resources', await resourceList(c.registry)) }],
   ['resources/templates/list', { eras: BOTH, run: (c) => list(c, 'resourceTemplates', c.registry.listings.templates) }],
@@ -87,6 +88,31 @@ function subscribe(method: string) {
     if (typeof params.uri !== 'string') throw invalid(`${method} needs a \`uri\`.`);
     return {};
   };
+}
+
+/**
+ * Serialised pages per registry (one registry per generation: a reload builds a
+ * new one, so the cache never serves a stale list and is collected with it).
+ * Keyed by era and offset — only valid cursors get here, so it stays bounded.
+ */
+const SERIALIZED_LISTS = new WeakMap<McpRegistry, Map<string, SerializedResult>>();
+
+/** A list page served from its cached serialisation (big, hot and identical for every caller: `tools/list`). */
+function cachedList(call: MethodCall, key: string, items: readonly unknown[]): Result {
+  const offset = call.params.cursor === undefined ? 0 : decodeCursor(call.params.cursor);
+  const cacheKey = `${call.era}:${key}:${offset}:${call.server.options.pageSize}`;
+  let byPage = SERIALIZED_LISTS.get(call.registry);
+  const hit = byPage?.get(cacheKey);
+  if (hit) return hit as unknown as Result;
+  const result = list(call, key, items); // throws on an invalid cursor: nothing cached
+  if (call.era === 'modern') dressModern(result, serverMeta(call.registry));
+  const serialized = new SerializedResult(JSON.stringify(result));
+  if (!byPage) {
+    byPage = new Map();
+    SERIALIZED_LISTS.set(call.registry, byPage);
+  }
+  byPage.set(cacheKey, serialized);
+  return serialized as unknown as Result;
 }
 
 /** One page of a list; modern lists carry cache hints (lists change only on reload). */

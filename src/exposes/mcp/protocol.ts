@@ -19,7 +19,8 @@ import { dressModern, eraOf, serverMeta } from './eras.js';
 import { ErrorCodes, JsonRpcError, MAX_ID_LENGTH, errorResponse, idOf, isValidId, type JsonRpcResponse } from './jsonrpc.js';
 import { dispatch } from './methods.js';
 import type { McpRegistry } from './registry.js';
-import { invalid } from './results.js';
+import { invalid, SerializedResult } from './results.js';
+export { SerializedResult, serializeResponse } from './results.js';
 import type { Era, ListKind, McpProtocolOptions, Params, ProtocolServices, RequestContext, Result } from './types.js';
 
 export { META_PROTOCOL_VERSION, META_CLIENT_CAPABILITIES, META_SERVER_INFO, MODERN_VERSION, SUPPORTED_VERSIONS, LEGACY_VERSIONS } from './eras.js';
@@ -95,7 +96,8 @@ export class McpProtocol implements ProtocolServices {
       context.era = era;
       const registry = this.registry;
       const result = await dispatch(method, { registry, params, context, era, server: this });
-      return { jsonrpc: '2.0', id, result: era === 'modern' ? dressModern(result, this.resultMeta) : result };
+      // A cached page (SerializedResult) was dressed when it was cached.
+      return { jsonrpc: '2.0', id, result: era === 'modern' && !(result instanceof SerializedResult) ? dressModern(result, this.resultMeta) : result };
     } catch (error) {
       if (error instanceof JsonRpcError) {
         if (error.httpStatus !== 200) context.status = error.httpStatus;

@@ -14,7 +14,7 @@ import type { RequestObserver } from '../../http/observer.js';
 import { isObject } from '../../util/is-object.js';
 import { ErrorCodes, JsonRpcError, errorResponse, idOf, type JsonRpcId, type JsonRpcResponse } from './jsonrpc.js';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../../util/json-depth.js';
-import type { ListKind, McpProtocol, RequestContext } from './protocol.js';
+import { serializeResponse, type ListKind, type McpProtocol, type RequestContext } from './protocol.js';
 
 export interface StdioServer {
   /** Stops reading, aborts in-flight requests, and resolves when they are settled. Leaves the streams open. */
@@ -60,7 +60,7 @@ export function serveStdio(
     if (outputBroken) return;
     let line: string;
     try {
-      line = JSON.stringify(message);
+      line = serializeResponse(message as Parameters<typeof serializeResponse>[0]);
     } catch (error) {
       logger.error({ err: error }, 'mcp stdio: cannot serialise a message');
       return;

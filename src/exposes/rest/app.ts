@@ -10,7 +10,6 @@
  */
 import { mountApiDocs } from './docs.js';
 import { Hono, type Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
 import { asRuntimeError, MethodNotAllowedError, NotFoundError, type RuntimeError } from '../../engine/errors.js';
 import type { CompiledInvocable, InvocationResult } from '../../engine/invocation.js';
 import type { RestInput } from '../../engine/input.js';
@@ -20,7 +19,7 @@ import type { Logger } from '../../http/logger.js';
 import type { RequestObserver } from '../../http/observer.js';
 import { headerRecord } from '../../http/headers.js';
 import { requestIdFrom } from '../../http/request-id.js';
-import { toResponse, type Reply } from '../../http/reply.js';
+import { nodeBindings, sendReply, toResponse, type Reply } from '../../http/reply.js';
 import { parseRequestBody } from './body.js';
 import { problemReply } from './problem.js';
 import type { InboundAuth } from '../auth/inbound.js';
@@ -91,10 +90,11 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
       continue;
     }
     const allow = [...new Set(list.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))];
-    app.all(honoPath, entry(undefined, pipeline.refuse((ex) => new MethodNotAllowedError(`${ex.method} is not allowed on ${pathOf(ex)}.`, allow))));
+    const label = { adapter: list[0]!.label.split('.')[0]!, operation: METHOD_NOT_ALLOWED };
+    app.all(honoPath, entry(label, pipeline.refuse((ex) => new MethodNotAllowedError(`${ex.method} is not allowed on ${pathOf(ex)}.`, allow))));
   }
   if (options.openapi) mountApiDocs(app, options.openapi);
-  app.notFound(entry(undefined, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
+  app.notFound(entry(UNMATCHED, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
   app.onError((error, c) => toResponse(problemReply(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers))));
   return app;
 }
@@ -121,20 +121,28 @@ export function toHonoPath(path: string, forward = false): string {
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
+/**
+ * Labels of requests no operation answers, so they are counted too (issue 14
+ * item 7) with bounded label values — never the raw path.
+ */
+const UNMATCHED = { adapter: '(none)', operation: '(unmatched)' };
+const METHOD_NOT_ALLOWED = '(method-not-allowed)';
+
 /** The hono handler of a route (or of a refusal): the routing step of the pipeline, then the rest of it. */
-function entry(route: RestRoute | undefined, handler: Handler): (c: Context) => Promise<Response> {
-  const adapter = route?.label.split('.')[0];
+function entry(target: RestRoute | { adapter: string; operation: string }, handler: Handler): (c: Context) => Promise<Response> {
+  const route = 'compiled' in target ? target : undefined;
+  const adapter = route ? route.label.split('.')[0]! : (target as { adapter: string }).adapter;
+  const operation = route ? route.label : (target as { operation: string }).operation;
   return async (c) => {
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (incoming === undefined) throw new Error('The REST surface is served by a Node listener (no Node request here).');
-    const exchange = new Exchange('rest', incoming);
+    const bindings = nodeBindings(c.env, 'REST');
+    const exchange = new Exchange('rest', bindings.incoming);
+    exchange.adapter = adapter;
+    exchange.operation = operation;
     if (route) {
-      exchange.adapter = adapter;
-      exchange.operation = route.label;
       exchange.route = route.path;
       exchange.params = c.req.param() as Record<string, string>;
     }
-    return toResponse(await handler(exchange));
+    return sendReply(bindings, await handler(exchange));
   };
 }
 
