@@ -97,7 +97,8 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
     logger: services.logger,
     maxBodyBytes: services.maxBodyBytes,
     observe: services.observe,
-    origin: originPolicy(plan.host, services),
+    // Origins CORS admits for these adapters may also send unsafe requests (the guard would refuse them otherwise).
+    origin: withCorsOrigins(originPolicy(plan.host, services), services.policies ? plan.rest.flatMap((p) => corsOrigins(services.policies!.policies.for(p.adapter.namespace).cors)) : []),
     edgeStages: services.policies?.restEdgeStages(corsPaths),
     callStages: services.policies?.callStages(),
   });
@@ -201,4 +202,12 @@ function mcpAuth(plan: ListenerPlan, engineOf: EngineOf, routes: UpstreamRoutes)
       },
     },
   };
+}
+
+function corsOrigins(cors: { enabled: boolean; origins: string[] } | undefined): string[] {
+  return cors?.enabled ? cors.origins : [];
+}
+
+function withCorsOrigins(policy: OriginPolicy, origins: string[]): OriginPolicy {
+  return origins.length === 0 ? policy : { ...policy, allowedOrigins: [...new Set([...policy.allowedOrigins, ...origins])] };
 }
