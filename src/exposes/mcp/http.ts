@@ -21,7 +21,6 @@
  * types, JSON-RPC, header rules) and renders every refusal as a JSON-RPC error.
  */
 import { Hono, type Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
 import { ErrorCodes, JsonRpcError, errorResponse, idOf, type JsonRpcId } from './jsonrpc.js';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../../util/json-depth.js';
 import { UnauthorizedError, type InboundAuth } from '../auth/inbound.js';
