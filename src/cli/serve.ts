@@ -15,7 +15,7 @@ import { attachWorker, ClusterSupervisor, reportWorkerFailure } from '../server/
 import { HttpListener } from '../server/listener.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import { planListeners } from '../server/plan.js';
-import { Gateway, StartupError } from '../server/gateway.js';
+import { Gateway, StartupError, UpstreamKeyError } from '../server/gateway.js';
 import type { SharedState } from '../server/shared-state/index.js';
 import { FileWatcher } from '../server/watch.js';
 import { serveStdio } from '../exposes/mcp/stdio.js';
@@ -113,7 +113,8 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
     if (error instanceof StartupError) {
       if (worker) reportWorkerFailure(error.message);
       else printStartupError(error);
-      return 1;
+      // An --upstream key that overrides nothing is a usage error, like a malformed flag.
+      return error instanceof UpstreamKeyError ? 2 : 1;
     }
     throw error;
   }
@@ -261,7 +262,8 @@ function describeListener(s: { kind: string; url: string; adapters: string[]; ro
 
 function printStartupError(error: StartupError): void {
   process.stderr.write(`runtime: cannot start: ${error.message}\n`);
-  if (error.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(error.diagnostics, 'text', new Set(error.diagnostics.map((d) => d.file)).size)}\n`);
+  // The message already names each unmatched --upstream key (no file to point into).
+  if (error.diagnostics.length > 0 && !(error instanceof UpstreamKeyError)) process.stderr.write(`${renderDiagnostics(error.diagnostics, 'text', new Set(error.diagnostics.map((d) => d.file)).size)}\n`);
 }
 
 /** Exits once the log lines are written; something left open (a stuck socket) cannot keep the process alive. */

@@ -124,6 +124,15 @@ export class BindScope {
     return out;
   }
 
+  /**
+   * A variable's value when it is known without asking a provider (startup checks such as
+   * rendering a templated baseUri); undefined for provider-served or missing variables.
+   */
+  knownValue(variable: string): string | undefined {
+    const declared = this.byVariable.get(variable);
+    return declared && !declared.provider ? declared.value : undefined;
+  }
+
   /** Lets the upstream client report a rejected value (e.g. an expired token) to its provider. */
   invalidate(variable: string, rejected: string): boolean {
     const provider = this.byVariable.get(variable)?.provider;

@@ -23,6 +23,7 @@ import type { McpProtocol } from '../exposes/mcp/protocol.js';
 import type { Capability, McpAdapter } from '../capability/model.js';
 import type { Diagnostic } from '../capability/diagnostics.js';
 import type { RequestObserver } from '../http/observer.js';
+import { unmatchedUpstreamKeys, upstreamKeyDiagnostics, UpstreamKeyError } from './upstream-keys.js';
 import { buildGeneration, StartupError, type Generation, type LoadedFile } from './generation.js';
 import { buildRegistry, createMcpProtocol, prepareListener, type HandlerServices, type ListenerSummary } from './handlers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -38,6 +39,7 @@ import { DEFAULT_MAX_CONNECTIONS } from './listener.js';
 export { RUNTIME_VERSION } from '../version.js';
 import { RUNTIME_VERSION } from '../version.js';
 export { StartupError, type LoadedFile } from './generation.js';
+export { UpstreamKeyError } from './upstream-keys.js';
 export type { ListenerSummary } from './handlers.js';
 
 export interface GatewayOptions {
@@ -50,6 +52,11 @@ export interface GatewayOptions {
   /** Interface of the control listener (default: `host`). */
   controlHost?: string;
   upstreams?: UpstreamRoutes;
+  /**
+   * Accept `upstreams` keys that match nothing served at startup (only logged), for embedders that
+   * pre-register overrides for files a later reload adds. The CLI never sets it: a typo must not start.
+   */
+  allowUnmatchedUpstreams?: boolean;
   /** dotenv file read before the environment; read again on every reload. */
   envFile?: string;
   /** Environment to read binds from (default: process.env). */
@@ -191,6 +198,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     const runtime = new Gateway(options.policies && options.upstreamPolicies === undefined ? { ...options, upstreamPolicies: options.policies.upstream } : options);
     try {
       const { generation } = await runtime.build(undefined);
+      const unmatched = unmatchedUpstreamKeys(runtime.upstreamRoutes(), generation.runtimes, options.providers);
+      for (const u of options.allowUnmatchedUpstreams ? unmatched : []) runtime.logger.warn({ upstream: u.key, suggestion: u.suggestion }, u.message);
+      if (unmatched.length > 0 && !options.allowUnmatchedUpstreams) throw new UpstreamKeyError(unmatched.map((u) => u.message).join(' '), upstreamKeyDiagnostics(unmatched));
       await runtime.activate(generation);
       runtime.state = 'ready';
     } catch (error) {
@@ -291,6 +301,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements ControlSourc
     let outcome: ReloadResult;
     try {
       const { generation, errors } = await this.build(previous);
+      // Files may change under an override: on reload a key that matches nothing only warns.
+      for (const u of unmatchedUpstreamKeys(this.upstreamRoutes(), generation.runtimes, this.options.providers)) this.logger.warn({ upstream: u.key, suggestion: u.suggestion }, `reload: ${u.message}`);
       const before = new Map(previous.files.map((f) => [f.file, f.version]));
       const after = new Map(generation.files.map((f) => [f.file, f.version]));
       const added = [...after.keys()].filter((f) => !before.has(f));

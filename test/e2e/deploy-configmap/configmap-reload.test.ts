@@ -32,7 +32,7 @@ describe('ConfigMap-mounted capabilities (kubelet symlink swap)', () => {
     volume = new ConfigMapVolume(join(dir.path, 'capabilities'));
     volume.update({ 'alpha.yaml': capabilityYaml({ name: 'alpha' }) });
     upstream = await startEchoUpstream((req) => ({ body: { path: req.path } }));
-    rt = await startTestRuntime({ paths: [volume.dir], restPort: 0, mcpPort: 0, upstream: { alpha: upstream.url, beta: upstream.url } });
+    rt = await startTestRuntime({ paths: [volume.dir], restPort: 0, mcpPort: 0, allowUnmatchedUpstreams: true /* the beta override waits for a file a reload adds */, upstream: { alpha: upstream.url, beta: upstream.url } });
     watcher = await FileWatcher.start(
       [volume.dir],
       () => {
