@@ -250,13 +250,21 @@ describe('retries (issue 14 item 1)', () => {
 });
 
 describe('circuit breaker (issue 14 item 2)', () => {
+  it('counts only gateway failures: an application 500 (often one caller\'s input) never opens it', async () => {
+    const up = await server((_req, res) => json(res, 500, {}));
+    const c = client();
+    const p = policies({ retry: { enabled: false }, circuitBreaker: { failureThreshold: 3, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 1 } });
+    for (let i = 0; i < 6; i++) expect((await c.send(get(up.url), { policies: p })).status).toBe(500);
+    expect(c.breakerStatus()[0]?.state ?? 'closed').toBe('closed');
+  });
+
   it('opens after N failures, answers 503 + Retry-After without calling the upstream, then half-opens', async () => {
     let healthy = false;
-    const up = await server((_req, res) => json(res, healthy ? 200 : 500, {}));
+    const up = await server((_req, res) => json(res, healthy ? 200 : 502, {}));
     let now = 1_000_000;
     const c = client({ now: () => now });
     const p = policies({ retry: { enabled: false }, circuitBreaker: { failureThreshold: 3, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 1 } });
-    for (let i = 0; i < 3; i++) expect((await c.send(get(up.url), { policies: p })).status).toBe(500);
+    for (let i = 0; i < 3; i++) expect((await c.send(get(up.url), { policies: p })).status).toBe(502);
     expect(c.breakerStatus()[0]).toMatchObject({ state: 'open', opens: 1 });
     const refused = await c.send(get(up.url), { policies: p }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamUnavailableError);
@@ -265,7 +273,7 @@ describe('circuit breaker (issue 14 item 2)', () => {
 
     now += 5_000; // open period over: one probe goes through; it fails, the circuit opens again
     expect(c.breakerStatus()[0]!.state).toBe('half-open');
-    expect((await c.send(get(up.url), { policies: p })).status).toBe(500);
+    expect((await c.send(get(up.url), { policies: p })).status).toBe(502);
     expect(c.breakerStatus()[0]!.state).toBe('open');
     expect(up.hits).toHaveLength(4);
 

@@ -285,7 +285,9 @@ export class UpstreamClient {
         endClientSpan(span, response.status);
         response.durationMs = performance.now() - started;
         response.attempts = attempt;
-        if (response.status >= 500) ticket?.failure();
+        // Only gateway failures say the origin is unwell. A 500 is the application answering (often to
+        // one caller's input): counting it would let any caller black out the origin for everyone.
+        if (isGatewayFailure(response.status)) ticket?.failure();
         else ticket?.success();
       } catch (error) {
         failure = error;
@@ -466,4 +468,9 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** 502, 503 and 504: the origin (or what fronts it) failed to answer; what the breaker counts. */
+function isGatewayFailure(status: number): boolean {
+  return status === 502 || status === 503 || status === 504;
 }

@@ -45,6 +45,9 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
       paths: [options.file],
       upstream: Object.fromEntries((options.namespaces ?? []).map((ns) => [ns, upstream.url])),
       env: typeof options.env === 'function' ? options.env(upstream.url) : (options.env ?? {}),
+      // These fixtures check how each request and answer is rendered: one upstream call per request,
+      // whatever the status (the retry and breaker policies have their own e2e scenarios).
+      upstreamPolicies: { circuitBreaker: { enabled: false }, retry: { enabled: false } },
     });
   } catch (error) {
     await upstream.close();

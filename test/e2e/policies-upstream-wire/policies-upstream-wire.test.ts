@@ -70,12 +70,12 @@ describe('retries on a flapping upstream', () => {
 describe('circuit breaker', () => {
   it('opens after N failures, stops upstream traffic with 503 + Retry-After, shows in /status and metrics, then half-opens', async () => {
     let healthy = false;
-    const { up, rt } = await start(() => (healthy ? { body: { ok: true } } : { status: 500, body: { error: 'down' } }), {
+    const { up, rt } = await start(() => (healthy ? { body: { ok: true } } : { status: 502, body: { error: 'down' } }), {
       retry: { enabled: false },
       circuitBreaker: { failureThreshold: 3, windowMs: 60_000, openMs: 400, halfOpenProbes: 1 },
     }, true);
     const control = rt.runtime.summaries.find((s) => s.kind === 'control')!.url;
-    for (let i = 0; i < 3; i++) expect((await fetch(`${rt.restUrl}/items`)).status).toBe(500);
+    for (let i = 0; i < 3; i++) expect((await fetch(`${rt.restUrl}/items`)).status).toBe(502);
     const refused = await fetch(`${rt.restUrl}/items`);
     expect(refused.status).toBe(503);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
