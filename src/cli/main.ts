@@ -11,9 +11,9 @@ import { renderDiagnostics, type ReportFormat } from './report.js';
 import { validateFiles } from './validate-files.js';
 import { resolveServeConfig, UsageError, ENV_VARS, DEFAULT_PATHS, type ServeFlags } from './config.js';
 import { serve } from './serve.js';
-import { importOpenApi, type ImportFlags } from './import.js';
-import { exportOpenApiCommand, type ExportFlags } from './export.js';
-import { initProject } from './init.js';
+// import/export/init load their modules on use: the OpenAPI parser must not slow `serve`'s cold start.
+import type { ImportFlags } from './import.js';
+import type { ExportFlags } from './export.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -102,6 +102,7 @@ export function buildProgram(): Command {
     .option('--mcp-port <port>', 'port of the MCP adapter (default 9090)')
     .option('--no-validate', 'skip checking the document against the OpenAPI schema')
     .action(async (spec: string, flags: ImportFlags) => {
+      const { importOpenApi } = await import('./import.js');
       process.exitCode = await importOpenApi(spec, flags);
     });
 
@@ -110,6 +111,7 @@ export function buildProgram(): Command {
     .description('Create a runnable capability folder: runtime.yaml and a sample capability (never overwrites).')
     .argument('[dir]', 'the folder (default: the current one)', '.')
     .action(async (dir: string) => {
+      const { initProject } = await import('./init.js');
       process.exitCode = await initProject(dir);
     });
 
@@ -123,6 +125,7 @@ export function buildProgram(): Command {
     .option('--adapter <ns>', 'only this REST adapter (default: every REST adapter of the file, merged)')
     .addOption(new Option('--format <format>', 'output format (default: json, or yaml for a .yaml output file)').choices(['json', 'yaml']))
     .action(async (file: string, flags: ExportFlags) => {
+      const { exportOpenApiCommand } = await import('./export.js');
       process.exitCode = await exportOpenApiCommand(file, flags);
     });
 
