@@ -89,6 +89,9 @@ async function serveRuntime(config: ServeConfig, logger: Logger, redactor: Redac
       // In a cluster the primary serves the control endpoints (with metrics of every worker).
       controlPort: worker ? undefined : config.controlPort,
       upstreams: config.upstreams,
+      // With --watch, files (and their namespaces) may arrive later, so an override that matches
+      // nothing yet is a warning; without it, a key that matches nothing is a typo and refuses to start.
+      allowUnmatchedUpstreams: config.watch === true,
       envFile: config.envFile,
       strictBinds: config.strict,
       skipInvalid: config.skipInvalid,

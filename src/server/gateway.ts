@@ -54,7 +54,8 @@ export interface GatewayOptions {
   upstreams?: UpstreamRoutes;
   /**
    * Accept `upstreams` keys that match nothing served at startup (only logged), for embedders that
-   * pre-register overrides for files a later reload adds. The CLI never sets it: a typo must not start.
+   * pre-register overrides for files a later reload adds. The CLI sets it only with --watch (files may
+   * arrive later); otherwise a key that matches nothing is a typo and must not start.
    */
   allowUnmatchedUpstreams?: boolean;
   /** dotenv file read before the environment; read again on every reload. */

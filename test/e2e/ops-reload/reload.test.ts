@@ -51,6 +51,7 @@ describe.each(VARIANTS)('hot reload under load ($name)', ({ policies }) => {
       paths: [dir.path],
       policies,
       upstream: Object.fromEntries(UPSTREAMS.map((n) => [n, upstream.url])),
+      allowUnmatchedUpstreams: true, // overrides for files the test adds later
     });
   });
   afterAll(async () => {
