@@ -7,16 +7,10 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 import { UpstreamMetrics } from '../engine/upstream/metrics.js';
+import type { RequestEvent } from '../http/observer.js';
 
-export interface RequestSample {
-  surface: 'rest' | 'mcp';
-  adapter: string;
-  operation: string;
-  status: number;
-  durationMs: number;
-  upstreamStatus?: number;
-  upstreamMs?: number;
-}
+/** What metrics read of a request event (the request log reads the rest). */
+export type RequestSample = Omit<RequestEvent, 'requestId' | 'error'>;
 
 export interface MetricsSource {
   inFlight(): number;

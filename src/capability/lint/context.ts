@@ -458,6 +458,14 @@ export function uniqueCall(index: CapabilityIndex, ref: string): OperationTarget
   return list && list.length === 1 ? list[0] : undefined;
 }
 
+/** Every call site whose `call` names exactly one consumed operation, with that operation (the opening rules share). */
+export function* callTargets(index: CapabilityIndex): Generator<{ site: CallSite; target: OperationTarget }> {
+  for (const site of callSites(index)) {
+    const target = uniqueCall(index, site.ref);
+    if (target) yield { site, target };
+  }
+}
+
 /** The resolved target of a call site (first match, as the runtime picks), if any. */
 export function resolveCall(index: CapabilityIndex, ref: string): OperationTarget | undefined {
   return index.operations.get(ref)?.[0];

@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
-import { callSites, consumedParameters, hasFixedValue, pathVariables, perCapability, rawAt, rawObject, report, uniqueCall } from '../context.js';
+import { callTargets, consumedParameters, hasFixedValue, pathVariables, perCapability, rawAt, rawObject, report } from '../context.js';
 import { isSupplied } from './path-parameter-unsupplied.js';
 
 const code = 'parameter-unsupplied';
@@ -18,9 +18,7 @@ export const parameterUnsupplied: LintRule = {
   check: (capabilities, options = {}) =>
     perCapability(capabilities, (index) => {
       const out: Diagnostic[] = [];
-      for (const site of callSites(index)) {
-        const target = uniqueCall(index, site.ref);
-        if (!target) continue;
+      for (const { site, target } of callTargets(index)) {
         const placeholders = new Set(pathVariables(target.resource.path).map((v) => v.name));
         // An `in: path` parameter without a placeholder never reaches the URL: only an explicit supplier counts.
         const missing = consumedParameters(target).filter(

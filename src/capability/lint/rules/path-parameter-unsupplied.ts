@@ -10,7 +10,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { LintRule } from '../index.js';
 import {
   bindReference,
-  callSites,
+  callTargets,
   consumedParameters,
   derivesInputs,
   hasFixedValue,
@@ -18,7 +18,6 @@ import {
   pathVariables,
   perCapability,
   report,
-  uniqueCall,
   uniqueLooseMatch,
   type CallSite,
   type CapabilityIndex,
@@ -33,9 +32,7 @@ export const pathParameterUnsupplied: LintRule = {
   check: (capabilities, options = {}) =>
     perCapability(capabilities, (index) => {
       const out: Diagnostic[] = [];
-      for (const site of callSites(index)) {
-        const target = uniqueCall(index, site.ref);
-        if (!target) continue;
+      for (const { site, target } of callTargets(index)) {
         const missing: PathVariable[] = [];
         const loose: string[] = [];
         const placeholders = pathVariables(target.resource.path)
