@@ -52,7 +52,8 @@ export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = tru
   const main = want.main ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs, logLevel }) : null;
   if (main) log(`runtime   main  REST ${main.restUrl}  MCP ${main.mcpUrl}/mcp (pid ${main.pid}): seed + bench/capabilities/items.yaml`);
   const src = toolsSource(useLean);
-  const tools = want.tools ? await startRuntime({ files: src.files, upstreams, pin, rest: src.rest, nodeArgs: runtimeNodeArgs, logLevel }) : null;
+  // The tools set consumes only the token origin: an --upstream key that matches nothing is a startup error.
+  const tools = want.tools ? await startRuntime({ files: src.files, upstreams: src.rest ? upstreams.slice(0, 1) : [], pin, rest: src.rest, nodeArgs: runtimeNodeArgs, logLevel }) : null;
   if (tools) log(`runtime   tools MCP ${tools.mcpUrl}/mcp (pid ${tools.pid}): ${src.label}`);
   return { upstream, nginx, main, tools, toolsLabel: src.label };
 }
