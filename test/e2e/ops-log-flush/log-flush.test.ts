@@ -33,4 +33,22 @@ describe('asynchronous request log: nothing lost at exit', () => {
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ i: LINES - 1, status: 200 });
     if (ending === 'crash') expect(code).not.toBe(0);
   });
+
+  it('writes what it holds while the process stays quiet (batched lines are not kept until exit)', async () => {
+    // 3 lines are far below the batch size: only the flush timer can write them.
+    const child = spawn(process.execPath, [CHILD, repoRoot, '3', 'linger'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: string) => {
+        out += d;
+        if (out.split('\n').filter((l) => l.includes('"msg":"request"')).length === 3) resolve();
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+      child.stdin.write('done\n');
+    });
+    expect(code).toBe(0); // the parent's read ended it, not the child's own 60-s guard
+  });
 });
