@@ -363,3 +363,53 @@ describe('response cache (issue 14 item 4)', () => {
     expect((await c.send(get(up.url, '/item/0'), { policies: small })).cached).toBeUndefined();
   });
 });
+
+describe('reading the answer (buffered dispatch)', () => {
+  it('refuses an answer larger than maxResponseBytes, and the connection serves the next call', async () => {
+    const up = await server((req, res) => (req.url === '/big' ? res.end('x'.repeat(300_000)) : json(res, 200, { ok: true })));
+    const c = client({ maxResponseBytes: 100_000 });
+    const error = await c.send(get(up.url, '/big')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as Error).message).toContain('more than 100000 bytes');
+    const next = await c.send(get(up.url, '/small'));
+    expect(JSON.parse(next.body.toString())).toEqual({ ok: true });
+  });
+
+  it('skips informational answers (103 Early Hints) and keeps repeated headers as arrays', async () => {
+    const up = await server((_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      json(res, 201, { made: true }, { 'x-one': 'yes' });
+    });
+    const answer = await client().send(get(up.url));
+    expect(answer.status).toBe(201);
+    expect(answer.headers['x-one']).toBe('yes');
+    expect(answer.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(answer.headers.link).toBeUndefined();
+    expect(JSON.parse(answer.body.toString())).toEqual({ made: true });
+  });
+
+  it('answers an empty body as an empty buffer', async () => {
+    const up = await server((_req, res) => res.writeHead(204).end());
+    const answer = await client().send(get(up.url));
+    expect(answer.status).toBe(204);
+    expect(answer.body.length).toBe(0);
+  });
+
+  it('cancels a call when the caller leaves, before and after the upstream answered headers', async () => {
+    const up = await server((req, res, f) => {
+      if (req.url === '/headers-first') res.writeHead(200, { 'content-type': 'text/plain' }).write('partial');
+      f.held.push(res);
+    });
+    const c = client();
+    for (const path of ['/held', '/headers-first']) {
+      const controller = new AbortController();
+      const call = c.send(get(up.url, path), controller.signal).catch((e: unknown) => e);
+      await up.arrived(path === '/held' ? 1 : 2);
+      controller.abort();
+      const error = await call;
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect((error as Error).message).toContain('cancelled');
+    }
+  });
+});

@@ -16,6 +16,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 import { Admission, QueueFullError } from './admission.js';
+import { dispatchBuffered, ResponseTooLargeError } from './buffered-dispatch.js';
 import { BreakerRegistry, type BreakerSnapshot, type BreakerTicket } from './breaker.js';
 import { MemoryResponseCacheStore, cacheKey, freshnessMs, type ResponseCacheStore } from './cache.js';
 import type { UpstreamObserver } from './metrics.js';
@@ -376,30 +377,19 @@ export class UpstreamClient {
     }
   }
 
-  private async exchange(pool: Pool, request: UpstreamRequest, origin: string, signal: CallDeadline): Promise<UpstreamResponse> {
-    const response: Dispatcher.ResponseData = await pool.request({
-      method: request.method as Dispatcher.HttpMethod,
-      path: request.url.pathname + request.url.search,
-      headers: request.headers,
-      body: request.body as Dispatcher.DispatchOptions['body'],
-      signal: signal as unknown as Dispatcher.RequestOptions['signal'],
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > this.maxResponseBytes) {
-        response.body.destroy();
-        throw new UpstreamError(`The upstream ${origin} answered with more than ${this.maxResponseBytes} bytes.`, { upstream: origin });
-      }
-      chunks.push(chunk as Buffer);
+  private async exchange(pool: Pool, request: UpstreamRequest, origin: string, deadline: CallDeadline): Promise<UpstreamResponse> {
+    try {
+      const answer = await dispatchBuffered(
+        pool,
+        { method: request.method as Dispatcher.HttpMethod, path: request.url.pathname + request.url.search, headers: request.headers, body: request.body },
+        deadline,
+        this.maxResponseBytes,
+      );
+      return { ...answer, durationMs: 0 };
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError) throw new UpstreamError(`The upstream ${origin} answered with more than ${this.maxResponseBytes} bytes.`, { upstream: origin });
+      throw error;
     }
-    return {
-      status: response.statusCode,
-      headers: response.headers as Record<string, string | string[] | undefined>,
-      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-      durationMs: 0,
-    };
   }
 
   private timeout(origin: string, totalMs: number): UpstreamTimeoutError {
