@@ -35,7 +35,10 @@ export function rateLimitStage(limiter: RateLimiter, policies: Policies): CallSt
   return (next) => async (call: Call) => {
     const operation = operationName(call.surface, call.adapter, call.operation);
     const policy = policies.for(call.adapter, operation).rateLimit;
-    if (policy.enabled) await limiter.enforce(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
+    if (policy.enabled) {
+      const decision = await limiter.enforce(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
+      if (decision) call.replyHeaders = { ...call.replyHeaders, ...decision.headers };
+    }
     return next(call);
   };
 }

@@ -28,6 +28,12 @@ export interface Call {
   target: Invocable;
   input: CallerInput;
   signal?: AbortSignal;
+  /**
+   * Response fields a call stage asks the surface to send with the answer (the rate limit's
+   * `RateLimit-*` on an allowed call). REST adds them to its reply; MCP has no per-call HTTP
+   * answer (a POST may be stdio, or carry a notification), so it leaves them out.
+   */
+  replyHeaders?: Record<string, string>;
 }
 
 export type CallHandler = (call: Call) => Promise<InvocationResult>;

@@ -25,7 +25,7 @@ import { problemReply } from './problem.js';
 import type { InboundAuth } from '../auth/inbound.js';
 import { Exchange } from '../pipeline/exchange.js';
 import { compose, type Handler, type Stage } from '../pipeline/stage.js';
-import { invokeTarget, type CallStage } from '../pipeline/call.js';
+import { invokeTarget, type Call, type CallStage } from '../pipeline/call.js';
 import { observe } from '../pipeline/observe.js';
 import { renderErrors } from '../pipeline/render-errors.js';
 import { authenticate } from '../pipeline/authenticate.js';
@@ -190,9 +190,12 @@ function restPipeline(options: RestAppOptions) {
           rawBody: parsed.raw,
           contentType: parsed.contentType,
         };
-        const result = await invoke({ surface: 'rest', adapter, operation: route.label, caller: exchange.callerId, requestId: exchange.requestId, target: route.compiled, input });
+        const call: Call = { surface: 'rest', adapter, operation: route.label, caller: exchange.callerId, requestId: exchange.requestId, target: route.compiled, input };
+        const result = await invoke(call);
         exchange.upstream = result.upstream;
-        return render(result, exchange.requestId, redactor);
+        const reply = render(result, exchange.requestId, redactor);
+        if (call.replyHeaders) for (const [name, value] of Object.entries(call.replyHeaders)) reply.headers[name] ??= value;
+        return reply;
       });
     },
     refuse(error: (exchange: Exchange) => RuntimeError): Handler {

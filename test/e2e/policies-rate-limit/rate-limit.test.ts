@@ -44,6 +44,10 @@ describe('rate limiting', () => {
     const ok1 = await fetch(`${rt.restUrl}/v1/open/items`);
     const ok2 = await fetch(`${rt.restUrl}/v1/open/items`);
     expect([ok1.status, ok2.status]).toEqual([200, 200]);
+    // Allowed answers carry the caller's budget too (ratelimit-headers), not only the refusal.
+    expect([ok1.headers.get('ratelimit-limit'), ok1.headers.get('ratelimit-remaining'), ok2.headers.get('ratelimit-remaining')]).toEqual(['2', '1', '0']);
+    expect(Number(ok2.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+    expect(ok1.headers.get('retry-after')).toBeNull();
     const refused = await fetch(`${rt.restUrl}/v1/open/items`);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
