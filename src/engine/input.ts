@@ -39,6 +39,8 @@ export interface RestInput {
 export interface McpInput {
   kind: 'mcp';
   arguments: Record<string, unknown>;
+  /** The caller asked for a fresh answer (HTTP `Cache-Control: no-cache` on the MCP POST): bypass the response cache. */
+  fresh?: boolean;
 }
 
 export type CallerInput = RestInput | McpInput;

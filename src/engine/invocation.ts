@@ -142,7 +142,7 @@ export class CompiledInvocable {
   /** The exposed unit's policies and the caller's cache wish join the context (no copy when neither applies). */
   private withPolicies(input: CallerInput, context: InvocationContext): InvocationContext {
     if (this.policies === undefined) this.policies = this.source.policiesFor?.(this.adapterNamespace, this.invocable.name) ?? null;
-    const bypassCache = input.kind === 'rest' && callerWantsFresh(input.headers['cache-control'], input.headers.pragma);
+    const bypassCache = input.kind === 'rest' ? callerWantsFresh(input.headers['cache-control'], input.headers.pragma) : input.fresh === true;
     if ((this.policies === null || context.policies) && !bypassCache) return context;
     return { ...context, ...(this.policies && !context.policies ? { policies: this.policies } : {}), ...(bypassCache ? { bypassCache } : {}) };
   }

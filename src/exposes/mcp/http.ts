@@ -30,6 +30,7 @@ import type { HeaderSource } from '../../http/headers.js';
 import type { RequestObserver } from '../../http/observer.js';
 import { nodeBindings, sendReply, type Reply } from '../../http/reply.js';
 import { isObject } from '../../util/is-object.js';
+import { callerWantsFresh } from '../../engine/upstream/cache.js';
 import { Exchange } from '../pipeline/exchange.js';
 import { compose, type Handler, type Stage } from '../pipeline/stage.js';
 import { observe } from '../pipeline/observe.js';
@@ -144,6 +145,8 @@ async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply>
 
   const requestId = exchange.requestId;
   const context: RequestContext = { requestId, transport: 'http', headerVersion, caller: exchange.callerId };
+  // `Cache-Control: no-cache` on the POST asks the tool call for a fresh upstream answer, as on REST.
+  if (callerWantsFresh(exchange.get('cache-control') ?? undefined, exchange.get('pragma') ?? undefined)) context.fresh = true;
   const response = await protocol.handle(message, context);
   const call = context.call;
   if (call) {

@@ -37,7 +37,7 @@ export async function callTool({ registry, params, context, server }: MethodCall
         caller: context.caller,
         requestId: context.requestId,
         target: entry.compiled,
-        input: { kind: 'mcp', arguments: args },
+        input: { kind: 'mcp', arguments: args, ...(context.fresh ? { fresh: true } : {}) },
         signal: context.signal,
       });
       upstream = result.upstream;

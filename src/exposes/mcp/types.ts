@@ -37,6 +37,8 @@ export interface RequestContext {
   era?: 'legacy' | 'modern';
   /** Who is calling (HTTP: from the pipeline's auth stage), for per-caller call stages. */
   caller?: string;
+  /** HTTP: the caller asked for a fresh answer (`Cache-Control: no-cache`): tool calls bypass the response cache. */
+  fresh?: boolean;
   /** Set by `handle` for `tools/call`: what the transport's observation records. */
   call?: ToolCallOutcome;
 }

@@ -125,6 +125,28 @@ describe('response cache', () => {
   });
 });
 
+describe('response cache on MCP', () => {
+  it('a repeated tool call is answered from the cache; Cache-Control: no-cache on the POST asks for a fresh one', async () => {
+    let n = 0;
+    const { up, rt } = await start((req) => ({ body: { note: req.headers['x-note'], n: ++n } }), { cache: { enabled: true, ttlMs: 60_000 } });
+    const call = async (headers: Record<string, string> = {}) => {
+      const response = await fetch(rt.mcpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'note', arguments: { note: 'same' } } }),
+      });
+      const { result } = (await response.json()) as { result: { structuredContent?: { n: number }; content: { text: string }[] } };
+      return (JSON.parse(result.content[0]!.text) as { n: number }).n;
+    };
+    expect(await call()).toBe(1);
+    expect(await call()).toBe(1);
+    expect(up.requests).toHaveLength(1);
+    expect(await call({ 'cache-control': 'no-cache' })).toBe(2);
+    expect(await call()).toBe(2); // the fresh answer refreshed the entry
+    expect(up.requests).toHaveLength(2);
+  });
+});
+
 describe('bad input bound for a header (issue 11, Low)', () => {
   it('a control character is a 400 / isError naming the parameter, and nothing is sent', async () => {
     const { up, rt } = await start(() => ({ body: { ok: true } }), {});
