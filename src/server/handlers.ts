@@ -20,7 +20,7 @@ import type { Capability } from '../capability/model.js';
 import type { Logger } from '../http/logger.js';
 import type { RequestObserver } from '../http/observer.js';
 import { RUNTIME_VERSION } from '../version.js';
-import type { FetchHandler } from './listener.js';
+import type { ListenerHandler } from './listener.js';
 import { listenerKey, type ListenerKind, type ListenerPlan } from './plan.js';
 import type { InboundPolicies } from '../policies/inbound.js';
 
@@ -38,7 +38,7 @@ export interface ListenerSummary {
 export interface Prepared {
   plan: ListenerPlan;
   key: string;
-  handler: FetchHandler;
+  handler: ListenerHandler;
   summary: ListenerSummary;
   protocol?: McpProtocol;
   registry?: McpRegistry;
@@ -109,7 +109,7 @@ function prepareRest(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSe
   return {
     plan,
     key: listenerKey(plan),
-    handler: (request, env) => app.fetch(request, env),
+    handler: { fetch: (request, env) => app.app.fetch(request, env), direct: app.direct },
     summary: {
       ...baseSummary(plan),
       adapters: plan.rest.map((p) => p.adapter.namespace),
@@ -134,7 +134,7 @@ function prepareMcp(plan: ListenerPlan, engineOf: EngineOf, services: HandlerSer
     key,
     protocol,
     registry,
-    handler: (request, env) => app.fetch(request, env),
+    handler: { fetch: (request, env) => app.app.fetch(request, env), direct: app.direct },
     summary: { ...baseSummary(plan), adapters: plan.mcp.map((p) => p.adapter.namespace), tools: registry.tools.map((t) => t.name) },
   };
 }
@@ -145,7 +145,7 @@ function prepareControl(plan: ListenerPlan, services: HandlerServices): Prepared
   return {
     plan,
     key: listenerKey(plan),
-    handler: (request, env) => app.fetch(request, env),
+    handler: { fetch: (request, env) => app.fetch(request, env) },
     summary: { ...baseSummary(plan), adapters: plan.builtin ? ['--control-port'] : plan.control.map((c) => c.adapter.namespace ?? `control (${c.capability.file})`) },
   };
 }

@@ -6,9 +6,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import type { DirectHandler } from '../http/direct.js';
 
 /** `env` carries the Node `incoming`/`outgoing` objects, for handlers that read them directly. */
 export type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>;
+
+/** A fetch handler, and optionally a direct path tried first (src/http/direct.ts). */
+export interface ListenerHandler {
+  fetch: FetchHandler;
+  direct?: DirectHandler;
+}
+
+function asListenerHandler(handler: FetchHandler | ListenerHandler): ListenerHandler {
+  return typeof handler === 'function' ? { fetch: handler } : handler;
+}
 
 export interface ListenerOptions {
   /**
@@ -24,7 +35,7 @@ export interface ListenerOptions {
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 
 export class HttpListener {
-  private handler: FetchHandler;
+  private handler: ListenerHandler;
   private readonly server: Server;
   private readonly sockets = new Set<import('node:net').Socket>();
   private inFlight = 0;
@@ -37,13 +48,13 @@ export class HttpListener {
     readonly kind: 'rest' | 'mcp' | 'control',
     readonly host: string,
     private readonly requestedPort: number,
-    handler: FetchHandler,
+    handler: FetchHandler | ListenerHandler,
     options: ListenerOptions = {},
   ) {
-    this.handler = handler;
+    this.handler = asListenerHandler(handler);
     // Default options on purpose: @hono/node-server then uses its lightweight Request/Response,
     // which write string and buffer bodies straight to the socket (no web streams).
-    const listener = getRequestListener((request, env) => this.handler(request, env));
+    const listener = getRequestListener((request, env) => this.handler.fetch(request, env));
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
       this.inFlight++;
       // Draining: answer what arrives on an open connection, then close that connection.
@@ -52,6 +63,9 @@ export class HttpListener {
         this.inFlight--;
         if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       });
+      // Read once per request: a swap between the two calls must not split one request across generations.
+      const handler = this.handler;
+      if (handler.direct?.(req, res)) return;
       void listener(req, res);
     });
     this.server.keepAliveTimeout = 65_000;
@@ -68,8 +82,8 @@ export class HttpListener {
     });
   }
 
-  swap(handler: FetchHandler): void {
-    this.handler = handler;
+  swap(handler: FetchHandler | ListenerHandler): void {
+    this.handler = asListenerHandler(handler);
   }
 
   async listen(): Promise<void> {

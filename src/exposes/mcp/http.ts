@@ -28,7 +28,8 @@ import { InsufficientScopeError } from '../auth/oauth2.js';
 import { asRuntimeError, MethodNotAllowedError, PayloadTooLargeError } from '../../engine/errors.js';
 import type { HeaderSource } from '../../http/headers.js';
 import type { RequestObserver } from '../../http/observer.js';
-import { nodeBindings, sendReply, type Reply } from '../../http/reply.js';
+import { nodeBindings, sendReply, writeReply, type Reply } from '../../http/reply.js';
+import type { DirectHandler } from '../../http/direct.js';
 import { isObject } from '../../util/is-object.js';
 import { callerWantsFresh } from '../../engine/upstream/cache.js';
 import { Exchange } from '../pipeline/exchange.js';
@@ -59,9 +60,33 @@ const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 /** Methods whose `Mcp-Name` header mirrors `params.name` / `params.uri` (2026-07-28). */
 const NAMED: Record<string, 'name' | 'uri'> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
 
-export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions): Hono {
+/** An MCP listener's handlers: the hono app (every request), and the direct path for the endpoint (src/http/direct.ts). */
+export interface McpApp {
+  app: Hono;
+  direct: DirectHandler;
+}
+
+/** A Host the URL parser keeps as sent (anything else takes hono's path, which checks it). */
+const PLAIN_HOST = /^[a-z0-9.-]+(?::\d{1,5})?$/;
+
+export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions): McpApp {
   const app = new Hono();
   const endpoint = mcpPipeline(protocol, options);
+  // The direct path: a POST to the endpoint (every tool call) runs the same pipeline without a web
+  // Request or hono Context; anything else (GET/DELETE refusals, metadata, unknown paths) takes the app.
+  const direct: DirectHandler = (incoming, outgoing) => {
+    const target = incoming.url;
+    const host = incoming.headers.host;
+    if (incoming.method !== 'POST' || (target !== '/mcp' && target !== '/') || host === undefined || !PLAIN_HOST.test(host)) return false;
+    endpoint(new Exchange('mcp', incoming)).then(
+      (reply) => writeReply(outgoing, reply),
+      (error: unknown) => {
+        if (!outgoing.headersSent) writeReply(outgoing, renderRpcError(error));
+        else outgoing.destroy();
+      },
+    );
+    return true;
+  };
   const handler = async (c: Context) => {
     const bindings = nodeBindings(c.env, 'MCP');
     return sendReply(bindings, await endpoint(new Exchange('mcp', bindings.incoming)));
@@ -80,7 +105,7 @@ export function buildMcpApp(protocol: () => McpProtocol, options: McpHttpOptions
     exchange.operation = '(unmatched)';
     return sendReply(bindings, await notFound(exchange));
   });
-  return app;
+  return { app, direct };
 }
 
 /** The MCP endpoint: shared stages around MCP's own checks and the protocol. */

@@ -10,6 +10,12 @@
  */
 import { mountApiDocs } from './docs.js';
 import { Hono, type Context } from 'hono';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { SmartRouter } from 'hono/router/smart-router';
+import { TrieRouter } from 'hono/router/trie-router';
+import type { Result as RouterMatch } from 'hono/router';
+import type { DirectHandler } from '../../http/direct.js';
 import { asRuntimeError, MethodNotAllowedError, NotFoundError, type RuntimeError } from '../../engine/errors.js';
 import type { CompiledInvocable, InvocationResult } from '../../engine/invocation.js';
 import type { RestInput } from '../../engine/input.js';
@@ -19,7 +25,7 @@ import type { Logger } from '../../http/logger.js';
 import type { RequestObserver } from '../../http/observer.js';
 import { headerRecord } from '../../http/headers.js';
 import { requestIdFrom } from '../../http/request-id.js';
-import { nodeBindings, sendReply, toResponse, type Reply } from '../../http/reply.js';
+import { nodeBindings, sendReply, toResponse, writeReply, type Reply } from '../../http/reply.js';
 import { parseRequestBody } from './body.js';
 import { problemReply } from './problem.js';
 import type { InboundAuth } from '../auth/inbound.js';
@@ -68,9 +74,17 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 /** Upstream response headers worth relaying to the caller. */
 const RELAYED_HEADERS = ['retry-after', 'cache-control', 'etag', 'last-modified', 'location'];
 
-export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptions): Hono {
+/** A REST listener's handlers: the hono app (every request), and the direct path tried first (src/http/direct.ts). */
+export interface RestApp {
+  app: Hono;
+  direct: DirectHandler;
+}
+
+export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptions): RestApp {
   // Non-strict: `/banks/v1` and `/banks/v1/` are the same route (real files declare both styles).
   const app = new Hono({ strict: false });
+  // The same routes, in the same order, in a bare router for the direct path.
+  const router = new SmartRouter<DirectEntry>({ routers: [new RegExpRouter(), new TrieRouter()] });
   const byPath = new Map<string, RestRoute[]>();
   for (const route of routes) {
     const key = toHonoPath(route.path);
@@ -84,19 +98,101 @@ export function buildRestApp(routes: readonly RestRoute[], options: RestAppOptio
   for (const list of [...byPath.entries()].sort(([a], [b]) => bySpecificity(a, b)).map(([, l]) => l)) {
     const forward = list.find((r) => r.method === 'ALL');
     const honoPath = toHonoPath(list[0]!.path, forward !== undefined);
-    for (const route of list) if (route !== forward) app.on(route.method, honoPath, entry(route, pipeline.route(route)));
+    for (const route of list) {
+      if (route === forward) continue;
+      const handler = pipeline.route(route);
+      app.on(route.method, honoPath, entry(route, handler));
+      router.add(route.method, honoPath, directEntry(route, handler, options.redactor));
+    }
     if (forward) {
-      app.all(honoPath, entry(forward, pipeline.route(forward))); // declared methods first, then the proxy
+      const handler = pipeline.route(forward);
+      app.all(honoPath, entry(forward, handler)); // declared methods first, then the proxy
+      router.add(ALL_METHODS, honoPath, directEntry(forward, handler, options.redactor));
       continue;
     }
     const allow = [...new Set(list.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))];
     const label = { adapter: list[0]!.label.split('.')[0]!, operation: METHOD_NOT_ALLOWED };
-    app.all(honoPath, entry(label, pipeline.refuse((ex) => new MethodNotAllowedError(`${ex.method} is not allowed on ${pathOf(ex)}.`, allow))));
+    const refusal = pipeline.refuse((ex) => new MethodNotAllowedError(`${ex.method} is not allowed on ${pathOf(ex)}.`, allow));
+    app.all(honoPath, entry(label, refusal));
+    router.add(ALL_METHODS, honoPath, directEntry(label, refusal, options.redactor));
   }
   if (options.openapi) mountApiDocs(app, options.openapi);
   app.notFound(entry(UNMATCHED, pipeline.refuse((ex) => new NotFoundError(`No route matches ${ex.method} ${pathOf(ex)}.`))));
   app.onError((error, c) => toResponse(problemReply(asRuntimeError(error), options.redactor, requestIdFrom(c.req.raw.headers))));
-  return app;
+  return { app, direct: directPath(router) };
+}
+
+/** hono's name for "any method" (what `app.all` registers). */
+const ALL_METHODS = 'ALL';
+/** Methods the direct path serves; HEAD and OPTIONS keep hono's own handling. */
+const DIRECT_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/** A path the URL parser leaves as it is: unreserved and sub-delim characters only — no `%`, `\\`, `#`, space or non-ASCII. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@]*)+$/;
+/** A dot segment (`/./`, `/../`), which the URL parser would resolve. */
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+/** A Host the URL parser keeps as sent: a name or IPv4 with an optional port (anything else takes hono's path, which checks it). */
+const PLAIN_HOST = /^[a-z0-9.-]+(?::\d{1,5})?$/;
+
+type DirectEntry = (incoming: IncomingMessage, outgoing: ServerResponse, params: Record<string, string>) => void;
+
+/**
+ * The direct path: plain requests (the common case) are routed by the bare router and run the same
+ * pipeline handler, without a web Request or hono Context. Anything unusual — a percent-encoded or
+ * dot-segment path, an odd Host, HEAD/OPTIONS, no route — returns false and takes the hono app, so
+ * path decoding, host checks and 404s keep exactly one implementation.
+ */
+function directPath(router: SmartRouter<DirectEntry>): DirectHandler {
+  return (incoming, outgoing) => {
+    const method = incoming.method ?? '';
+    const target = incoming.url ?? '';
+    const host = incoming.headers.host;
+    if (!DIRECT_METHODS.has(method) || host === undefined || !PLAIN_HOST.test(host)) return false;
+    const q = target.indexOf('?');
+    let path = q < 0 ? target : target.slice(0, q);
+    if (!PLAIN_PATH.test(path) || path.startsWith('//') || DOT_SEGMENT.test(path)) return false;
+    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1); // non-strict, as the app
+    const match = router.match(method, path);
+    const first = match[0][0];
+    if (first === undefined) return false;
+    first[0](incoming, outgoing, paramsOf(match, first[1]));
+    return true;
+  };
+}
+
+/** Route variables from either result shape of hono's routers (indexes into a stash, or a map). */
+function paramsOf(match: RouterMatch<DirectEntry>, map: Record<string, string | number>): Record<string, string> {
+  const stash = match[1];
+  if (stash === undefined) return map as Record<string, string>;
+  const params: Record<string, string> = {};
+  for (const name in map) {
+    const value = stash[map[name] as number];
+    if (value !== undefined) params[name] = value;
+  }
+  return params;
+}
+
+/** The direct twin of `entry`: same exchange, same pipeline handler, the reply written to the Node response. */
+function directEntry(target: RestRoute | { adapter: string; operation: string }, handler: Handler, redactor: Redactor): DirectEntry {
+  const route = 'compiled' in target ? target : undefined;
+  const adapter = route ? route.label.split('.')[0]! : (target as { adapter: string }).adapter;
+  const operation = route ? route.label : (target as { operation: string }).operation;
+  return (incoming, outgoing, params) => {
+    const exchange = new Exchange('rest', incoming);
+    exchange.adapter = adapter;
+    exchange.operation = operation;
+    if (route) {
+      exchange.route = route.path;
+      exchange.params = params;
+    }
+    handler(exchange).then(
+      (reply) => writeReply(outgoing, reply),
+      // The pipeline renders its own errors; this is the boundary's boundary (as hono's onError).
+      (error: unknown) => {
+        if (!outgoing.headersSent) writeReply(outgoing, problemReply(asRuntimeError(error), redactor, exchange.requestId));
+        else outgoing.destroy();
+      },
+    );
+  };
 }
 
 /**
