@@ -10,6 +10,10 @@ export const MAX_JSON_DEPTH = 128;
 
 /** Whether valid JSON text nests objects/arrays deeper than `max` levels. Linear, no recursion. */
 export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
+  // Nesting deeper than `max` needs more than `max` opening brackets. Counting them with the
+  // native indexOf is ~10× faster than the scan below, and real answers (a 20 KB catalogue
+  // has ~100 objects) almost never hold that many, so most texts are cleared here.
+  if (fewerOpeningsThan(text, max + 1)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -23,4 +27,12 @@ export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/** Whether `text` holds fewer than `limit` `{`/`[` characters (inside strings too: an upper bound of the depth). */
+function fewerOpeningsThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count >= limit) return false;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count >= limit) return false;
+  return true;
 }
