@@ -37,6 +37,23 @@ export function scrubCredentialFields(line: string): string {
   return lower ? line.replace(CREDENTIAL_FIELD, '"$1":"[REDACTED]"') : line;
 }
 
+/**
+ * pino's ISO `time` field, formatted once per millisecond: under load several lines share a
+ * millisecond, and `toISOString` was ~1.5 % of a proxied request. Same text as pino's isoTime.
+ */
+export function isoTimestamp(now: () => number = Date.now): () => string {
+  let lastMs = Number.NaN;
+  let field = '';
+  return () => {
+    const ms = now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      field = `,"time":"${new Date(ms).toISOString()}"`;
+    }
+    return field;
+  };
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const fd = options.stderr ? 2 : 1;
   const usePretty = options.pretty ?? (!options.destination && Boolean((options.stderr ? process.stderr : process.stdout).isTTY));
@@ -47,7 +64,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const base: pino.LoggerOptions = {
     level: options.level ?? 'info',
     base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimestamp(),
     hooks: {
       // Last line of defence on the whole serialised line: known secret values, then credential fields.
       // (pino's path-based `redact` walked every logged object on every line: 3 % of a proxied request.)
