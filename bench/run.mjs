@@ -4,6 +4,7 @@
 // plus cold start and validate speed. See bench/README.md.
 import { warnIfBusy, request, cleanup, log, machineInfo, median, parseArgs, pinning, requireBuild, round, rssMb, table, writeResults, sleep } from './lib/common.mjs';
 import { chooseLoader, load } from './lib/loadgen.mjs';
+import { callOnce } from './lib/mcp-loader.mjs';
 import { startRig } from './lib/rig.mjs';
 import { buildScenarios, policyVariant, POLICY_SCENARIO_IDS, SCENARIO_IDS } from './lib/scenarios.mjs';
 import { coldStart, formatColdStart } from './cold-start.mjs';
@@ -21,6 +22,7 @@ const HELP = `usage: npm run bench -- [flags]
                       warn drops them, and turns nginx's access log off to compare like with like)
   --no-nginx          skip the nginx reference
   --no-fastify        skip the fastify + @fastify/reply-from REST peer
+  --no-mcp-peer       skip @ivotoby/openapi-mcp-server (the mcp-call-peer reference)
   --no-policies       skip the "all policies" runtime rows (${POLICY_SCENARIO_IDS.join(', ')})
   --policy-split      also run those rows on a policies runtime without tracing
   --no-direct         skip the direct-upstream reference
@@ -43,6 +45,7 @@ const opts = parseArgs(process.argv.slice(2), {
   only: '',
   nginx: true,
   fastify: true,
+  mcpPeer: true,
   policies: true,
   policySplit: false,
   direct: true,
@@ -90,6 +93,7 @@ async function main() {
       policies: opts.policies && only.some((id) => POLICY_SCENARIO_IDS.includes(id)),
       policiesNoTrace: opts.policies && opts.policySplit && only.some((id) => POLICY_SCENARIO_IDS.includes(id)),
       fastify: opts.fastify && only.some((id) => id.startsWith('rest-')),
+      mcpPeer: opts.mcpPeer && only.includes('mcp-call-peer'),
     },
     useLean: opts.lean,
     logLevel: opts.logLevel,
@@ -97,20 +101,29 @@ async function main() {
   });
   const instances = { main: rig.main, tools: rig.tools, policies: rig.policies, policiesNoTrace: rig.policiesNoTrace };
   const idleRss = Object.fromEntries(Object.entries(instances).filter(([, v]) => v).map(([k, v]) => [k, rssMb(v.pid)]));
-  const scenarios = buildScenarios({ main: rig.main ?? {}, tools: rig.tools ?? {}, upstreamUrl: rig.upstream.url, nginxUrl: rig.nginx?.url, fastifyUrl: rig.fastify?.url, toolsSource: rig.toolsLabel })
+  const scenarios = buildScenarios({ main: rig.main ?? {}, tools: rig.tools ?? {}, upstreamUrl: rig.upstream.url, nginxUrl: rig.nginx?.url, fastifyUrl: rig.fastify?.url, mcpPeerUrl: rig.mcpPeer?.url, toolsSource: rig.toolsLabel })
     .filter((s) => only.includes(s.id))
     .flatMap((s) => [
       s,
       ...(rig.policies && POLICY_SCENARIO_IDS.includes(s.id) ? [policyVariant(s, { instance: 'policies', runtime: rig.policies, label: 'all policies' })] : []),
       ...(rig.policiesNoTrace && POLICY_SCENARIO_IDS.includes(s.id) ? [policyVariant(s, { instance: 'policiesNoTrace', runtime: rig.policiesNoTrace, label: 'policies, no tracing' })] : []),
     ]);
-  const REF_KINDS = ['direct', 'nginx', 'fastify'];
+  const REF_KINDS = ['direct', 'nginx', 'fastify', 'mcpPeer'];
+  // The first answer of a target: MCP-loader targets are asked through the loader's own client (sessions, SSE).
+  const firstAnswer = async (t) => {
+    if (t.mcp) {
+      const r = await callOnce({ url: t.url, headers: t.headers, ...t.mcp });
+      return { ...r, body: `(${t.mcp.mode} tools/call ${t.mcp.tool}: ${r.ok ? 'ok' : 'wrong result'})` };
+    }
+    const r = await request(t.url, { method: t.method, headers: t.headers, body: t.body });
+    return { ...r, bytes: Buffer.byteLength(r.body) };
+  };
 
   // Correctness first: every target answers what it should, once.
   for (const s of scenarios) {
-    const r = await request(s.target.url, { method: s.target.method, headers: s.target.headers, body: s.target.body });
+    const r = await firstAnswer(s.target);
     if (!s.check(r)) throw new Error(`${s.id}: unexpected answer ${r.status}: ${r.body.slice(0, 300)}`);
-    s.responseBytes = Buffer.byteLength(r.body);
+    s.responseBytes = r.bytes;
     if (s.deepCheck) s.deepCheckResult = await s.deepCheck(request);
     if (s.id === 'mcp-list') {
       // The reference answers the very same bytes.
@@ -120,9 +133,9 @@ async function main() {
     for (const kind of REF_KINDS) {
       const t = s.ref[kind];
       if (!t) continue;
-      const rr = await request(t.url, { method: t.method, headers: t.headers, body: t.body });
+      const rr = await firstAnswer(t);
       if (!s.ref.check(rr)) throw new Error(`${t.id}: unexpected answer ${rr.status}: ${rr.body.slice(0, 300)}`);
-      s.ref.responseBytes = Buffer.byteLength(rr.body);
+      s.ref.responseBytes = rr.bytes;
     }
   }
   log(`checks    all targets answer correctly`);
@@ -149,7 +162,7 @@ async function main() {
         const t = s.ref[kind];
         if (!t || (kind === 'direct' && !opts.direct) || refsDone.has(t.id)) continue;
         refsDone.add(t.id);
-        push(results, t.id, await measure(t, `${t.id}`, { nginx: rig.nginx?.child.pid, fastify: rig.fastify?.child.pid, direct: rig.upstream.child.pid }[kind]));
+        push(results, t.id, await measure(t, `${t.id}`, { nginx: rig.nginx?.child.pid, fastify: rig.fastify?.child.pid, mcpPeer: rig.mcpPeer?.child.pid, direct: rig.upstream.child.pid }[kind]));
       }
     }
   }
@@ -180,6 +193,7 @@ async function main() {
     const nginx = s.ref.nginx ? summarize(results.get(s.ref.nginx.id)) : null;
     // fastify is a REST peer: an MCP row against it would compare a tool call with a proxy hop.
     const fastify = s.ref.fastify && s.id.startsWith('rest-') ? summarize(results.get(s.ref.fastify.id)) : null;
+    const mcpPeer = s.ref.mcpPeer ? summarize(results.get(s.ref.mcpPeer.id)) : null;
     const plain = s.baseId ? summarize(results.get(s.baseId)) : null;
     const runsRss = rss.get(s.id);
     return {
@@ -195,9 +209,11 @@ async function main() {
       direct,
       nginx,
       fastify,
+      mcpPeer,
       ratioToDirect: direct ? round(runtime.rps / direct.rps, 3) : null,
       ratioToNginx: nginx ? round(runtime.rps / nginx.rps, 3) : null,
       ratioToFastify: fastify ? round(runtime.rps / fastify.rps, 3) : null,
+      ratioToMcpPeer: mcpPeer ? round(runtime.rps / mcpPeer.rps, 3) : null,
       ratioToPlain: plain ? round(runtime.rps / plain.rps, 3) : null,
       rssMb: { before: runsRss[0].before, after: runsRss[runsRss.length - 1].after },
     };
@@ -208,20 +224,20 @@ async function main() {
   const rows = [];
   const shown = new Set(); // a reference is printed under the first scenario that uses it
   for (const s of out) {
-    rows.push([s.id, 'runtime', s.runtime.rps, s.runtime.p50Ms.toFixed(2), s.runtime.p99Ms.toFixed(2), s.runtime.errors, pct(s.ratioToDirect), pct(s.ratioToNginx), pct(s.ratioToFastify), pct(s.ratioToPlain), `${s.rssMb.before}→${s.rssMb.after}`, s.responseBytes, s.runtime.serverCores, s.runtime.rpsPerServerCore, s.runtime.foreignCoresMax]);
+    rows.push([s.id, 'runtime', s.runtime.rps, s.runtime.p50Ms.toFixed(2), s.runtime.p99Ms.toFixed(2), s.runtime.errors, pct(s.ratioToDirect), pct(s.ratioToNginx), pct(s.ratioToFastify ?? s.ratioToMcpPeer), pct(s.ratioToPlain), `${s.rssMb.before}→${s.rssMb.after}`, s.responseBytes, s.runtime.serverCores, s.runtime.rpsPerServerCore, s.runtime.foreignCoresMax]);
     for (const kind of REF_KINDS) {
       const r = s[kind];
       const key = `${s.reference} ${kind}`;
       if (!r || shown.has(key)) continue;
       shown.add(key);
-      rows.push(['', kind, r.rps, r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.errors, null, null, null, null, null, s.referenceResponseBytes, r.serverCores, r.rpsPerServerCore, r.foreignCoresMax]);
+      rows.push(['', kind === 'mcpPeer' ? 'openapi-mcp' : kind, r.rps, r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.errors, null, null, null, null, null, s.referenceResponseBytes, r.serverCores, r.rpsPerServerCore, r.foreignCoresMax]);
     }
   }
   const lines = [];
   lines.push('');
-  lines.push(table(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct', 'vs nginx', 'vs fastify', 'vs plain', 'RSS MB', 'bytes', 'srv CPU', 'req/s/core', 'foreign'], rows));
+  lines.push(table(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct', 'vs nginx', 'vs peer', 'vs plain', 'RSS MB', 'bytes', 'srv CPU', 'req/s/core', 'foreign'], rows));
   lines.push('srv CPU = cores used by the server measured (runtime, nginx, or the upstream for direct), req/s/core = req/s ÷ srv CPU; foreign = cores used by processes outside the bench (max over runs): > 0.1 on a runtime row means a noisy number');
-  lines.push('vs X = runtime req/s ÷ X req/s; vs plain = the row on the "all policies" runtime ÷ the same scenario on the plain runtime (the policies\' cost)');
+  lines.push('vs X = runtime req/s ÷ X req/s; vs peer = ÷ fastify (REST rows) or ÷ @ivotoby/openapi-mcp-server (mcp-call-peer, both through bench/lib/mcp-loader.mjs); vs plain = the row on the "all policies" runtime ÷ the same scenario on the plain runtime (the policies\' cost)');
   const mapped = out.find((s) => s.id === 'rest-items-mapped');
   const raw = out.find((s) => s.id === 'rest-items-raw');
   if (mapped && raw) {
@@ -265,7 +281,7 @@ async function main() {
     validateSpeed: validate,
   });
   process.stdout.write(`\nresults: ${file}\n`);
-  const errors = out.reduce((a, s) => a + s.runtime.errors + (s.direct?.errors ?? 0) + (s.nginx?.errors ?? 0) + (s.fastify?.errors ?? 0), 0);
+  const errors = out.reduce((a, s) => a + s.runtime.errors + (s.direct?.errors ?? 0) + (s.nginx?.errors ?? 0) + (s.fastify?.errors ?? 0) + (s.mcpPeer?.errors ?? 0), 0);
   if (errors > 0) {
     process.stderr.write(`bench: ${errors} error(s) (non-2xx or socket) during the measurements\n`);
     process.exitCode = 1;

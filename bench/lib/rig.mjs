@@ -5,7 +5,7 @@ import path from 'node:path';
 import { BENCH_DIR, freePort, LEAN_DIR, log, request, ROOT, startProcess, waitFor } from './common.mjs';
 import { startNginx } from './nginx.mjs';
 import { startRuntime } from './runtime.mjs';
-import { startFastify, startOtlpSink } from './peers.mjs';
+import { startFastify, startMcpPeer, startOtlpSink } from './peers.mjs';
 
 export const SEED = path.join(ROOT, 'capabilities', 'authentication-tokens.yaml');
 export const ITEMS_YAML = path.join(BENCH_DIR, 'capabilities', 'items.yaml');
@@ -40,7 +40,7 @@ export function toolsSource(useLean = true) {
 /**
  * Start everything. Returns {upstream, nginx|null, main, tools, toolsLabel, stop()}.
  * `want`: which runtime instances are needed ({main, tools, policies,
- * policiesNoTrace}) and whether the fastify REST peer is (`fastify`).
+ * policiesNoTrace}) and whether the peers are (`fastify`, `mcpPeer`).
  * policies: the main runtime again, with bench/config/runtime.all-policies.yaml
  * and OpenTelemetry tracing exported to a local OTLP sink; policiesNoTrace:
  * the same without tracing (--policy-split).
@@ -73,5 +73,8 @@ export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = tru
   if (policiesNoTrace) log(`runtime   policies, no tracing REST ${policiesNoTrace.restUrl}  MCP ${policiesNoTrace.mcpUrl}/mcp (pid ${policiesNoTrace.pid})`);
   const fastify = want.fastify ? await startFastify({ upstreamUrl: upstream.url, pin, log: nginxAccessLog }) : null;
   if (fastify) log(`fastify   ${fastify.url} (pid ${fastify.child.pid}): @fastify/reply-from, logger ${nginxAccessLog ? 'on (info)' : 'off'}`);
-  return { upstream, nginx, main, tools, policies, policiesNoTrace, otlpSink, fastify, toolsLabel: src.label };
+  const mcpPeer = want.mcpPeer ? await startMcpPeer({ upstreamUrl: upstream.url, pin, log: nginxAccessLog }) : null;
+  if (mcpPeer) log(`mcp peer  ${mcpPeer.url}/mcp (pid ${mcpPeer.child.pid}): @ivotoby/openapi-mcp-server, bench/openapi/token.yaml, verbose ${nginxAccessLog ? 'on (its default)' : 'off'}`);
+  else if (want.mcpPeer) log('mcp peer  @ivotoby/openapi-mcp-server not installed (npm install): its row is skipped');
+  return { upstream, nginx, main, tools, policies, policiesNoTrace, otlpSink, fastify, mcpPeer, toolsLabel: src.label };
 }

@@ -2,10 +2,12 @@
 // is compared with: "direct" (the bench upstream hit without a gateway, the
 // ceiling of the rig) and "nginx" (a plain keep-alive reverse proxy on the
 // same core as the runtime: the physical limit of a proxy hop).
+import { MCP_PEER_TOOL } from './peers.mjs';
 import { MCP_HEADERS, TOOLS_LIST_BODY } from './runtime.mjs';
 
 export const TOKEN_FORM = 'grant_type=client_credentials&client_id=bench-client&client_secret=bench-secret&scope=api';
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
+const TOKEN_ARGS = { grant_type: 'client_credentials', client_id: 'x', client_secret: 'y', scope: 'api' };
 export const MCP_CALL_BODY = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
@@ -14,7 +16,7 @@ export const MCP_CALL_BODY = JSON.stringify({
 });
 export const ITEMS_PATH = '/items/42?limit=50';
 
-export const SCENARIO_IDS = ['rest-token', 'rest-items-mapped', 'rest-items-raw', 'mcp-call', 'mcp-list'];
+export const SCENARIO_IDS = ['rest-token', 'rest-items-mapped', 'rest-items-raw', 'mcp-call', 'mcp-call-peer', 'mcp-list'];
 /** Scenarios repeated on the "all policies" runtime (and, with --policy-split, on its twin without tracing). */
 export const POLICY_SCENARIO_IDS = ['rest-token', 'mcp-call'];
 /** The origin bench/config/runtime.all-policies.yaml allows: REST rows of that runtime send it so CORS does its work. */
@@ -32,7 +34,7 @@ const json = (text) => {
  * main: runtime serving the seed + bench/capabilities/items.yaml.
  * tools: runtime serving the 51-tool set. upstream/nginx: base URLs (nginx may be null).
  */
-export function buildScenarios({ main, tools, upstreamUrl, nginxUrl, fastifyUrl, toolsSource }) {
+export function buildScenarios({ main, tools, upstreamUrl, nginxUrl, fastifyUrl, mcpPeerUrl, toolsSource }) {
   const refs = {
     token: {
       what: 'upstream POST /oauth2/token (form)',
@@ -93,6 +95,25 @@ export function buildScenarios({ main, tools, upstreamUrl, nginxUrl, fastifyUrl,
         return r.status === 200 && j?.result && !j.result.isError && r.body.includes('access_token');
       },
       ref: refs.token,
+    },
+    {
+      id: 'mcp-call-peer',
+      title: "(c'') MCP tools/call of the token operation through bench/lib/mcp-loader.mjs: the runtime stateless vs @ivotoby/openapi-mcp-server (session per connection, result on the SSE stream)",
+      instance: 'main',
+      target: {
+        id: 'mcp-call-peer',
+        url: `${main.mcpUrl}/mcp`,
+        method: 'POST',
+        headers: MCP_HEADERS,
+        body: MCP_CALL_BODY,
+        mcp: { mode: 'stateless', tool: 'lean-generate-access-token', arguments: { body: TOKEN_ARGS }, expect: 'access_token' },
+      },
+      check: (r) => r.ok,
+      ref: {
+        what: '@ivotoby/openapi-mcp-server tools/call generate-access-token (bench/openapi/token.yaml)',
+        mcpPeer: mcpPeerUrl && { id: 'mcp-call-openapi-mcp-server', url: `${mcpPeerUrl}/mcp`, method: 'POST', mcp: { mode: 'session', tool: MCP_PEER_TOOL, arguments: TOKEN_ARGS, expect: 'access_token' } },
+        check: (r) => r.ok,
+      },
     },
     {
       id: 'mcp-list',
