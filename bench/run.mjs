@@ -20,6 +20,7 @@ const HELP = `usage: npm run bench -- [flags]
   --only LIST         comma-separated scenarios: ${SCENARIO_IDS.join(',')}
   --log-level L       the runtime's log level (default info: default config, request logs on;
                       warn drops them, and turns nginx's access log off to compare like with like)
+  --markdown          also print a README-ready Markdown table of the results
   --no-nginx          skip the nginx reference
   --no-fastify        skip the fastify + @fastify/reply-from REST peer
   --no-mcp-peer       skip @ivotoby/openapi-mcp-server (the mcp-call-peer reference)
@@ -44,6 +45,7 @@ const opts = parseArgs(process.argv.slice(2), {
   loader: 'auto',
   only: '',
   nginx: true,
+  markdown: false,
   fastify: true,
   mcpPeer: true,
   policies: true,
@@ -249,6 +251,7 @@ async function main() {
   }
   lines.push(`runtime RSS MB: idle ${JSON.stringify(idleRss)} → end ${JSON.stringify(finalRss)}`);
   for (const s of out) lines.push(`  ${s.id}: ${s.title}`);
+  if (opts.markdown) lines.push('', markdownTable(out, { loader: loader.name, machine, opts }));
   process.stdout.write(`${lines.join('\n')}\n`);
 
   await rig.stop?.();
@@ -293,3 +296,21 @@ main().catch(async (error) => {
   await cleanup();
   process.exit(1);
 });
+
+/** The results as a Markdown table for a README: one row per runtime scenario, references as columns. */
+function markdownTable(out, { loader, machine, opts }) {
+  const rps = (r) => (r ? String(Math.round(r.rps)) : '—');
+  const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(0)} %`);
+  const head = ['scenario', 'runtime req/s', 'p50 / p99 ms', 'upstream alone req/s', 'nginx req/s', 'peer req/s', 'vs upstream', 'vs nginx', 'vs peer', 'vs plain runtime'];
+  const rows = out.map((s) => {
+    const peer = s.fastify ? `${rps(s.fastify)} (fastify)` : s.mcpPeer ? `${rps(s.mcpPeer)} (openapi-mcp-server)` : '—';
+    return [`\`${s.id}\``, rps(s.runtime), `${s.runtime.p50Ms.toFixed(2)} / ${s.runtime.p99Ms.toFixed(2)}`, rps(s.direct), rps(s.nginx), peer, pct(s.ratioToDirect), pct(s.ratioToNginx), pct(s.ratioToFastify ?? s.ratioToMcpPeer), pct(s.ratioToPlain)];
+  });
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    `${machine.nproc} CPU(s) ${machine.cpuModel}, node ${machine.node}, ${loader} (mcp-call-peer: bench/lib/mcp-loader.mjs), ${opts.connections} connections, ${opts.duration} s after ${opts.warmup} s warm-up, median of ${opts.runs} run(s), runtime log level ${opts.logLevel}.`,
+  ].join('\n');
+}
