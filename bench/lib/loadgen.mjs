@@ -48,6 +48,15 @@ export async function load(loader, pin, target, options) {
 }
 
 async function loadOnce(loader, pin, target, { durationS, connections, timeoutS = 10 }) {
+  if (target.mcp) {
+    // MCP tool calls through bench/lib/mcp-loader.mjs (sessions + SSE results), whatever the loader: see there why.
+    const spec = { url: target.url, headers: target.headers, connections, durationS, ...target.mcp };
+    const [cmd, args] = pin.wrap('client', process.execPath, [path.join(ROOT, 'bench', 'lib', 'mcp-loader.mjs'), JSON.stringify(spec)]);
+    const r = await run(cmd, args);
+    const m = /MCPLOAD (\{.*\})/.exec(r.stdout);
+    if (!m) throw new Error(`mcp-loader failed (${r.code}): ${r.stderr || r.stdout}`);
+    return JSON.parse(m[1]);
+  }
   if (loader.name === 'wrk') {
     const script = target.__script ?? (target.__script = wrkScript(target));
     const [cmd, args] = pin.wrap('client', loader.bin, ['-t1', `-c${connections}`, `-d${durationS}s`, `--timeout`, `${timeoutS}s`, '-s', script, target.url]);

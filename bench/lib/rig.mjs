@@ -5,10 +5,12 @@ import path from 'node:path';
 import { BENCH_DIR, freePort, LEAN_DIR, log, request, ROOT, startProcess, waitFor } from './common.mjs';
 import { startNginx } from './nginx.mjs';
 import { startRuntime } from './runtime.mjs';
+import { startFastify, startMcpPeer, startOtlpSink } from './peers.mjs';
 
 export const SEED = path.join(ROOT, 'capabilities', 'authentication-tokens.yaml');
 export const ITEMS_YAML = path.join(BENCH_DIR, 'capabilities', 'items.yaml');
 export const TOOLS_YAML = path.join(BENCH_DIR, 'capabilities', 'tools-51.yaml');
+export const ALL_POLICIES_YAML = path.join(BENCH_DIR, 'config', 'runtime.all-policies.yaml');
 
 export async function startUpstream({ pin, workers = 1 }) {
   const port = workers > 1 ? await freePort() : 0;
@@ -37,7 +39,11 @@ export function toolsSource(useLean = true) {
 
 /**
  * Start everything. Returns {upstream, nginx|null, main, tools, toolsLabel, stop()}.
- * `want`: which runtime instances are needed ({main, tools}).
+ * `want`: which runtime instances are needed ({main, tools, policies,
+ * policiesNoTrace}) and whether the peers are (`fastify`, `mcpPeer`).
+ * policies: the main runtime again, with bench/config/runtime.all-policies.yaml
+ * and OpenTelemetry tracing exported to a local OTLP sink; policiesNoTrace:
+ * the same without tracing (--policy-split).
  */
 export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = true, want = { main: true, tools: true }, useLean = true, runtimeNodeArgs = [], logLevel = 'info', nginxAccessLog = true }) {
   const upstream = await startUpstream({ pin, workers: upstreamWorkers });
@@ -55,5 +61,20 @@ export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = tru
   // The tools set consumes only the token origin: an --upstream key that matches nothing is a startup error.
   const tools = want.tools ? await startRuntime({ files: src.files, upstreams: src.rest ? upstreams.slice(0, 1) : [], pin, rest: src.rest, nodeArgs: runtimeNodeArgs, logLevel }) : null;
   if (tools) log(`runtime   tools MCP ${tools.mcpUrl}/mcp (pid ${tools.pid}): ${src.label}`);
-  return { upstream, nginx, main, tools, toolsLabel: src.label };
+  const policyArgs = ['--config', ALL_POLICIES_YAML];
+  const otlpSink = want.policies ? await startOtlpSink({ pin }) : null;
+  if (otlpSink) log(`otlp sink ${otlpSink.url}/v1/traces (pid ${otlpSink.child.pid})`);
+  // An explicit OTEL_SDK_DISABLED/OTEL_TRACES_EXPORTER from the caller's shell must not switch tracing off here.
+  const tracingEnv = otlpSink ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_SERVICE_NAME: 'bench-runtime', OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp' } : {};
+  const noTracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_TRACES_EXPORTER: 'none' };
+  const policies = want.policies ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs, logLevel, extraArgs: policyArgs, env: tracingEnv }) : null;
+  if (policies) log(`runtime   all policies REST ${policies.restUrl}  MCP ${policies.mcpUrl}/mcp (pid ${policies.pid}): main + ${path.relative(ROOT, ALL_POLICIES_YAML)} + tracing`);
+  const policiesNoTrace = want.policiesNoTrace ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs, logLevel, extraArgs: policyArgs, env: noTracingEnv }) : null;
+  if (policiesNoTrace) log(`runtime   policies, no tracing REST ${policiesNoTrace.restUrl}  MCP ${policiesNoTrace.mcpUrl}/mcp (pid ${policiesNoTrace.pid})`);
+  const fastify = want.fastify ? await startFastify({ upstreamUrl: upstream.url, pin, log: nginxAccessLog }) : null;
+  if (fastify) log(`fastify   ${fastify.url} (pid ${fastify.child.pid}): @fastify/reply-from, logger ${nginxAccessLog ? 'on (info)' : 'off'}`);
+  const mcpPeer = want.mcpPeer ? await startMcpPeer({ upstreamUrl: upstream.url, pin, log: nginxAccessLog }) : null;
+  if (mcpPeer) log(`mcp peer  ${mcpPeer.url}/mcp (pid ${mcpPeer.child.pid}): @ivotoby/openapi-mcp-server, bench/openapi/token.yaml, verbose ${nginxAccessLog ? 'on (its default)' : 'off'}`);
+  else if (want.mcpPeer) log('mcp peer  @ivotoby/openapi-mcp-server not installed (npm install): its row is skipped');
+  return { upstream, nginx, main, tools, policies, policiesNoTrace, otlpSink, fastify, mcpPeer, toolsLabel: src.label };
 }
