@@ -8,7 +8,7 @@
  * (RFC 6750 §3). MCP listeners also serve RFC 9728 protected-resource metadata.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { request } from 'undici';
+import { loadUndici } from '../../engine/upstream/undici-module.js';
 import { RuntimeError } from '../../engine/errors.js';
 import type { UpstreamRoutes } from '../../engine/upstream/routes.js';
 
@@ -103,6 +103,7 @@ export class OAuth2Verifier {
   /** RFC 8414 metadata, then OpenID discovery; both reached through `--upstream` overrides (sandboxes). */
   private async discover(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     const base = this.routes.rewrite('', this.settings.issuer.replace(/\/+$/, ''));
+    const { request } = await loadUndici();
     for (const suffix of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
       try {
         const res = await request(`${base}${suffix}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
