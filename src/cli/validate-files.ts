@@ -25,8 +25,13 @@ export async function validateFiles(paths: readonly string[], options: { strict?
     try {
       // Interleaved shares: neighbouring files (often copies of one another) spread evenly.
       const shares = Array.from({ length: workers }, (_, w) => found.files.filter((_, i) => i % workers === w));
-      const [models, ...results] = await Promise.all([readModels(found.files), ...shares.map((files) => runWorker(files, options))]);
-      return { files: found.files.length, diagnostics: [...found.diagnostics, ...results.flat(), ...crossFileConflicts(models as Capability[])] };
+      // The workers start first; the cross-file check (which parses the positioned
+      // YAML of every conflicting file) runs here meanwhile, not after them.
+      const perFile = Promise.all(shares.map((files) => runWorker(files, options)));
+      perFile.catch(() => undefined); // awaited below; no unhandled rejection while the check runs
+      const conflicts = crossFileConflicts(await readModels(found.files));
+      const results = await perFile;
+      return { files: found.files.length, diagnostics: [...found.diagnostics, ...results.flat(), ...conflicts] };
     } catch {
       // Workers unavailable (e.g. running from TypeScript sources): validate in-process.
     }
