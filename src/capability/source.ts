@@ -33,7 +33,7 @@ export function parseSource(path: string, text: string): SourceFile {
   const fast = fastParse(text);
   // The positioned document is built only when a position is asked for (a
   // diagnostic, a code frame): valid files never pay for it.
-  let positioned: { doc: Document; lineCounter: LineCounter } | undefined;
+  let positioned: { doc: Document | undefined; lineCounter: LineCounter } | undefined;
   const document = () => {
     if (!positioned) {
       const lineCounter = new LineCounter();
@@ -50,7 +50,7 @@ export function parseSource(path: string, text: string): SourceFile {
   if (!fast.ok) {
     // The fast parser refused it (syntax error, duplicate key, anchors): the full
     // parser gives exact, located diagnostics and the alias-bomb guard.
-    const { doc } = document();
+    const doc = document().doc!;
     const raw = doc.errors.map((error) => ({ code: error.code, message: firstLine(error.message), position: toPosition(error.pos[0]) }));
     diagnostics.push(...humaniseYamlErrors(path, text.split(/\r?\n/), raw));
     if (doc.errors.length === 0) {
@@ -81,7 +81,12 @@ export function parseSource(path: string, text: string): SourceFile {
         if (unique) return unique;
       }
       // One walk of the document builds every pointer's offsets; each lookup is then a map read.
-      index ??= indexDocument(document().doc);
+      if (!index) {
+        index = indexDocument(document().doc!);
+        // The index and the line counter are all later lookups need: dropping the
+        // document (many times the text's size) keeps a large validate run out of GC.
+        positioned!.doc = undefined;
+      }
       const found = index.get(pointer) ?? nearestAncestor(index, pointer);
       if (!found) return undefined;
       const offset = options?.key === true ? (found.key ?? found.value) : found.value;
