@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { load as loadYaml, CORE_SCHEMA } from 'js-yaml';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlModule } from '../util/yaml-module.js';
 import type { Diagnostic, SourcePosition } from './diagnostics.js';
 import { humaniseYamlErrors } from './yaml-errors.js';
 
@@ -36,6 +37,7 @@ export function parseSource(path: string, text: string): SourceFile {
   let positioned: { doc: Document | undefined; lineCounter: LineCounter } | undefined;
   const document = () => {
     if (!positioned) {
+      const { LineCounter, parseDocument } = yamlModule();
       const lineCounter = new LineCounter();
       positioned = { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false }), lineCounter };
     }
@@ -104,6 +106,7 @@ interface NodeOffsets {
 }
 
 function indexDocument(doc: Document): Map<string, NodeOffsets> {
+  const { isMap, isPair, isSeq } = yamlModule();
   const index = new Map<string, NodeOffsets>();
   const visit = (node: unknown, pointer: string, key?: number) => {
     index.set(pointer, { value: rangeStart(node) ?? key, key });
@@ -134,12 +137,12 @@ function nearestAncestor(index: Map<string, NodeOffsets>, pointer: string): Node
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yamlModule().isScalar(key)) return String(key.value);
   return typeof key === 'string' ? key : undefined;
 }
 
 function rangeStart(node: unknown): number | undefined {
-  return isNode(node) ? (node as Node).range?.[0] : undefined;
+  return yamlModule().isNode(node) ? (node as Node).range?.[0] : undefined;
 }
 
 function unescapePointer(segment: string): string {

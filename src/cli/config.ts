@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yamlModule } from '../util/yaml-module.js';
 import { UpstreamRoutes } from '../engine/upstream/routes.js';
 import { parsePolicies, PolicyConfigError, type Policies } from '../policies/config.js';
 import { redisConnectionOptions, RedisUrlError, type RedisSettings } from '../server/shared-state/redis-url.js';
@@ -108,7 +108,7 @@ export function readConfigFile(flags: { config?: string }, env: Record<string, s
   }
   let data: unknown;
   try {
-    data = parseYaml(text);
+    data = yamlModule().parse(text);
   } catch (error) {
     throw new UsageError(`The config file ${file} is not valid YAML: ${(error as Error).message}`);
   }
