@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { load as loadYaml, CORE_SCHEMA } from 'js-yaml';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlModule } from '../util/yaml-module.js';
 import type { Diagnostic, SourcePosition } from './diagnostics.js';
 import { humaniseYamlErrors } from './yaml-errors.js';
 
@@ -33,9 +34,10 @@ export function parseSource(path: string, text: string): SourceFile {
   const fast = fastParse(text);
   // The positioned document is built only when a position is asked for (a
   // diagnostic, a code frame): valid files never pay for it.
-  let positioned: { doc: Document; lineCounter: LineCounter } | undefined;
+  let positioned: { doc: Document | undefined; lineCounter: LineCounter } | undefined;
   const document = () => {
     if (!positioned) {
+      const { LineCounter, parseDocument } = yamlModule();
       const lineCounter = new LineCounter();
       positioned = { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false }), lineCounter };
     }
@@ -50,7 +52,7 @@ export function parseSource(path: string, text: string): SourceFile {
   if (!fast.ok) {
     // The fast parser refused it (syntax error, duplicate key, anchors): the full
     // parser gives exact, located diagnostics and the alias-bomb guard.
-    const { doc } = document();
+    const doc = document().doc!;
     const raw = doc.errors.map((error) => ({ code: error.code, message: firstLine(error.message), position: toPosition(error.pos[0]) }));
     diagnostics.push(...humaniseYamlErrors(path, text.split(/\r?\n/), raw));
     if (doc.errors.length === 0) {
@@ -81,7 +83,12 @@ export function parseSource(path: string, text: string): SourceFile {
         if (unique) return unique;
       }
       // One walk of the document builds every pointer's offsets; each lookup is then a map read.
-      index ??= indexDocument(document().doc);
+      if (!index) {
+        index = indexDocument(document().doc!);
+        // The index and the line counter are all later lookups need: dropping the
+        // document (many times the text's size) keeps a large validate run out of GC.
+        positioned!.doc = undefined;
+      }
       const found = index.get(pointer) ?? nearestAncestor(index, pointer);
       if (!found) return undefined;
       const offset = options?.key === true ? (found.key ?? found.value) : found.value;
@@ -99,6 +106,7 @@ interface NodeOffsets {
 }
 
 function indexDocument(doc: Document): Map<string, NodeOffsets> {
+  const { isMap, isPair, isSeq } = yamlModule();
   const index = new Map<string, NodeOffsets>();
   const visit = (node: unknown, pointer: string, key?: number) => {
     index.set(pointer, { value: rangeStart(node) ?? key, key });
@@ -129,12 +137,12 @@ function nearestAncestor(index: Map<string, NodeOffsets>, pointer: string): Node
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yamlModule().isScalar(key)) return String(key.value);
   return typeof key === 'string' ? key : undefined;
 }
 
 function rangeStart(node: unknown): number | undefined {
-  return isNode(node) ? (node as Node).range?.[0] : undefined;
+  return yamlModule().isNode(node) ? (node as Node).range?.[0] : undefined;
 }
 
 function unescapePointer(segment: string): string {

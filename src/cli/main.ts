@@ -4,14 +4,11 @@
  */
 import { RUNTIME_VERSION } from '../version.js';
 import { Command, Option } from 'commander';
-import { loadCapabilities } from '../capability/loader.js';
-import { countBySeverity } from '../capability/diagnostics.js';
-import { planListeners } from '../server/plan.js';
-import { renderDiagnostics, type ReportFormat } from './report.js';
-import { validateFiles } from './validate-files.js';
-import { resolveServeConfig, UsageError, ENV_VARS, DEFAULT_PATHS, type ServeFlags } from './config.js';
-import { serve } from './serve.js';
-// import/export/init load their modules on use: the OpenAPI parser must not slow `serve`'s cold start.
+// Only what the command definitions need loads up front: `--version` and `--help`
+// must not pay for the server graph. Each action imports its modules on use.
+import { ENV_VARS, DEFAULT_PATHS, UsageError } from './fields.js';
+import type { ReportFormat } from './report.js';
+import type { ServeFlags } from './config.js';
 import type { ImportFlags } from './import.js';
 import type { ExportFlags } from './export.js';
 
@@ -58,6 +55,7 @@ export function buildProgram(): Command {
     .option('--cache <on|off>', `cache safe upstream answers (env ${ENV_VARS.cache}; default off)`)
     .option('--redis-url <url>', `share tokens and rate limits across replicas through Redis: redis://host:6379/0, rediss://…, unix:///path (env ${ENV_VARS.redisUrl}; tokens sealed with RUNTIME_STATE_KEY)`)
     .action(async (paths: string[], flags: ServeFlags) => {
+      const [{ resolveServeConfig }, { serve }] = await Promise.all([import('./config.js'), import('./serve.js')]);
       process.exitCode = await serve(resolveServeConfig(flags, process.env, paths));
     });
 
@@ -133,6 +131,7 @@ export function buildProgram(): Command {
 }
 
 async function validate(paths: string[], flags: { strict?: boolean; format: ReportFormat; verbose?: boolean }): Promise<number> {
+  const [{ validateFiles }, { renderDiagnostics }, { countBySeverity }] = await Promise.all([import('./validate-files.js'), import('./report.js'), import('../capability/diagnostics.js')]);
   const { files, diagnostics } = await validateFiles(paths, { strict: flags.strict, keepInfos: flags.format === 'json' || flags.verbose === true });
   const pathProblems = diagnostics.some((d) => d.code === 'path-not-found');
   const out = renderDiagnostics(diagnostics, flags.format, files, { verbose: flags.verbose });
@@ -142,6 +141,12 @@ async function validate(paths: string[], flags: { strict?: boolean; format: Repo
 }
 
 async function list(positional: string[], flags: ServeFlags & { format: 'text' | 'json' }): Promise<number> {
+  const [{ resolveServeConfig }, { loadCapabilities }, { planListeners }, { renderDiagnostics }] = await Promise.all([
+    import('./config.js'),
+    import('../capability/loader.js'),
+    import('../server/plan.js'),
+    import('./report.js'),
+  ]);
   const { format, ...serveFlags } = flags;
   const config = resolveServeConfig(serveFlags, process.env, positional);
   const loaded = await loadCapabilities(config.paths);

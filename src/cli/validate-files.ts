@@ -8,12 +8,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Diagnostic } from '../capability/diagnostics.js';
+import type { Diagnostic, SourcePosition } from '../capability/diagnostics.js';
 import { findCapabilityFiles, loadCapabilities } from '../capability/loader.js';
 import type { Capability } from '../capability/model.js';
 import { normalizeCapability } from '../capability/normalize.js';
-import { readSourceFile } from '../capability/source.js';
+import { readSourceFile, type SourceFile } from '../capability/source.js';
 import { planListeners } from '../server/plan.js';
+import { positionTable } from './conflict-positions.js';
 
 /** Below this many files, starting workers costs more than it saves. */
 const PARALLEL_THRESHOLD = 64;
@@ -22,13 +23,26 @@ export async function validateFiles(paths: readonly string[], options: { strict?
   const found = await findCapabilityFiles(paths);
   const workers = Math.min(availableParallelism(), 4);
   if (found.files.length >= PARALLEL_THRESHOLD && workers > 1) {
+    let started: ValidateWorker[] = [];
     try {
       // Interleaved shares: neighbouring files (often copies of one another) spread evenly.
       const shares = Array.from({ length: workers }, (_, w) => found.files.filter((_, i) => i % workers === w));
-      const [models, ...results] = await Promise.all([readModels(found.files), ...shares.map((files) => runWorker(files, options))]);
-      return { files: found.files.length, diagnostics: [...found.diagnostics, ...results.flat(), ...crossFileConflicts(models as Capability[])] };
+      started = shares.map((files) => startWorker(files, options));
+      const [sources, ...results] = await Promise.all([readSources(found.files), ...started.map((w) => w.diagnostics)]);
+      // First pass without positions: which files do the conflicts involve?
+      const involved = new Set<string>();
+      const unplaced = crossFileConflicts(
+        modelsOf(sources as SourceFile[], (source) => {
+          involved.add(source.path);
+          return UNPLACED;
+        }),
+      );
+      const table = positionTable(await Promise.all(started.map((w, i) => w.positions(shares[i]!.filter((f) => involved.has(f))))));
+      const conflicts = involved.size === 0 ? unplaced : crossFileConflicts(modelsOf(sources as SourceFile[], (source, pointer, options) => table.get(source.path)?.get(pointer) ?? source.positionOf(pointer, options)));
+      return { files: found.files.length, diagnostics: [...found.diagnostics, ...(results as Diagnostic[][]).flat(), ...conflicts] };
     } catch {
       // Workers unavailable (e.g. running from TypeScript sources): validate in-process.
+      for (const w of started) void w.worker.terminate();
     }
   }
   const loaded = await loadCapabilities(paths, { strict: options.strict });
@@ -47,13 +61,12 @@ export function crossFileConflicts(capabilities: readonly Capability[]): Diagnos
   return plan(capabilities).filter((d) => !alone.has(`${d.code}|${d.file}|${d.pointer}`));
 }
 
-/** The typed model of each file (no schema, no lint): enough for the listener plan while workers validate. */
-async function readModels(files: readonly string[]): Promise<Capability[]> {
-  const out: Capability[] = [];
+/** Each file parsed (no schema, no lint): enough for the listener plan while workers validate. */
+async function readSources(files: readonly string[]): Promise<SourceFile[]> {
+  const out: SourceFile[] = [];
   for (const file of files) {
     try {
-      const capability = normalizeCapability(await readSourceFile(file)).capability;
-      if (capability) out.push(capability);
+      out.push(await readSourceFile(file));
     } catch {
       // Unreadable: the worker reports it.
     }
@@ -61,15 +74,59 @@ async function readModels(files: readonly string[]): Promise<Capability[]> {
   return out;
 }
 
-function runWorker(files: string[], options: { strict?: boolean; keepInfos: boolean }): Promise<Diagnostic[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./validate-worker.js', import.meta.url), {
-      workerData: { files, strict: options.strict === true, keepInfos: options.keepInfos },
-    });
-    worker.once('message', (diagnostics: Diagnostic[]) => resolve(diagnostics));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`validate worker exited with ${code}`));
-    });
+/** A stand-in position for the first pass, whose diagnostics are kept only when there are none. */
+const UNPLACED: SourcePosition = { line: 0, column: 0 };
+
+/** The typed models, their nodes' positions answered by `position` instead of the file's own positioned parse. */
+function modelsOf(sources: readonly SourceFile[], position: (source: SourceFile, pointer: string, options?: { key?: boolean }) => SourcePosition | undefined): Capability[] {
+  const out: Capability[] = [];
+  for (const source of sources) {
+    const borrowed: SourceFile = { ...source, positionOf: (pointer, options) => position(source, pointer, options) };
+    const capability = normalizeCapability(borrowed).capability;
+    if (capability) out.push(capability);
+  }
+  return out;
+}
+
+interface ValidateWorker {
+  worker: Worker;
+  /** Its share's diagnostics. */
+  diagnostics: Promise<Diagnostic[]>;
+  /** Asks for the planned locations' positions in these files (it must be asked once, even for none); the worker then ends. */
+  positions(files: readonly string[]): Promise<[string, [string, SourcePosition][]][]>;
+}
+
+function startWorker(files: string[], options: { strict?: boolean; keepInfos: boolean }): ValidateWorker {
+  const worker = new Worker(new URL('./validate-worker.js', import.meta.url), {
+    workerData: { files, strict: options.strict === true, keepInfos: options.keepInfos },
   });
+  const replies: ((value: unknown) => void)[] = [];
+  const failures: ((error: Error) => void)[] = [];
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      replies.push(resolve as (value: unknown) => void);
+      failures.push(reject);
+    });
+  const fail = (error: Error) => {
+    for (const reject of failures.splice(0)) reject(error);
+    replies.length = 0;
+  };
+  worker.on('message', (message) => {
+    failures.shift();
+    replies.shift()?.(message);
+  });
+  worker.once('error', fail);
+  worker.once('exit', (code) => fail(new Error(`validate worker exited with ${code} before answering`)));
+  const diagnostics = next<Diagnostic[]>();
+  // A rejection nobody awaits yet (the positions request) must not crash the process.
+  diagnostics.catch(() => undefined);
+  return {
+    worker,
+    diagnostics,
+    positions(wanted) {
+      const answer = next<[string, [string, SourcePosition][]][]>();
+      worker.postMessage(wanted);
+      return answer;
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
-import { parse as parseYaml } from 'yaml';
+import { yamlModule } from '../util/yaml-module.js';
 import type { BindSpec, Capability, Location } from '../capability/model.js';
 import { ConfigError } from './errors.js';
 import type { Redactor } from './redact.js';
@@ -175,7 +175,7 @@ export class BindScope {
 /** JSON (`.json`, or any file starting with `{`), YAML (`.yaml`/`.yml`), otherwise dotenv. */
 function parseBindFile(text: string, ext: string): Record<string, unknown> {
   if (ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && text.trimStart().startsWith('{'))) return JSON.parse(text) as Record<string, unknown>;
-  if (ext === '.yaml' || ext === '.yml') return (parseYaml(text) ?? {}) as Record<string, unknown>;
+  if (ext === '.yaml' || ext === '.yml') return (yamlModule().parse(text) ?? {}) as Record<string, unknown>;
   return parseDotenv(text);
 }
 

@@ -14,7 +14,8 @@
  * Errors name the file and line of the offending key (`runtime.yaml:12:7: …`).
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { parseDocument } from 'yaml';
+import { yamlModule } from '../util/yaml-module.js';
 import {
   DEFAULT_BREAKER,
   DEFAULT_CACHE,
@@ -406,6 +407,7 @@ function locate(source: PolicySource, path: (string | number)[]): { file: string
       return undefined;
     }
   }
+  const { LineCounter, parseDocument, isNode } = yamlModule();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   // The deepest existing node on the path: a missing key points at its parent.

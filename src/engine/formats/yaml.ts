@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { yamlModule } from '../../util/yaml-module.js';
 import { FormatError, reason } from './errors.js';
 
 /**
@@ -9,7 +9,7 @@ import { FormatError, reason } from './errors.js';
 export function parseYaml(text: string, format = 'yaml'): unknown {
   let docs;
   try {
-    docs = parseAllDocuments(text, { prettyErrors: false });
+    docs = yamlModule().parseAllDocuments(text, { prettyErrors: false });
   } catch (err) {
     throw new FormatError(format, `upstream body is not valid YAML: ${reason(err)}`, { cause: err });
   }

@@ -6,7 +6,8 @@
  * listeners and one promise per chunk were pure cost: ~6 % of a proxied
  * request's CPU in the REST token profile.
  */
-import { util, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadedUndici } from './undici-module.js';
 
 export interface BufferedAnswer {
   status: number;
@@ -56,7 +57,7 @@ export function dispatchBuffered(dispatcher: Dispatcher, options: Dispatcher.Dis
       onHeaders(statusCode, rawHeaders) {
         if (statusCode < 200) return true; // 1xx: informational, the real answer follows
         status = statusCode;
-        headers = util.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
+        headers = loadedUndici().util.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
         return true;
       },
       onData(chunk) {

@@ -13,7 +13,8 @@
  * with `Retry-After` when the runtime refuses to call: circuit open, queue
  * full); what is read is bounded in size.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Pool, Dispatcher } from 'undici';
+import { loadedUndici, loadUndici, undiciLoaded } from './undici-module.js';
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 import { Admission, QueueFullError } from './admission.js';
 import { dispatchBuffered, ResponseTooLargeError } from './buffered-dispatch.js';
@@ -172,7 +173,7 @@ export class UpstreamClient {
     }
     if (this.origins.size >= this.maxOrigins) this.evict();
     entry = {
-      pool: new Pool(origin, {
+      pool: new (loadedUndici().Pool)(origin, {
         connections: this.connections,
         pipelining: 1,
         keepAliveTimeout: 30_000,
@@ -209,6 +210,8 @@ export class UpstreamClient {
   }
 
   async send(request: UpstreamRequest, options: SendOptions | AbortSignal = {}): Promise<UpstreamResponse> {
+    // Before the clock starts: the first call imports undici, which is not the upstream's time.
+    if (!undiciLoaded()) await loadUndici();
     const { signal, policies = this.policies, traits = {} } = options instanceof AbortSignal ? { signal: options } : options;
     const started = performance.now();
     const deadlineAt = started + policies.timeouts.totalMs;

@@ -7,8 +7,10 @@
  * are 401 `invalid_token`; a missing scope is 403 `insufficient_scope`
  * (RFC 6750 §3). MCP listeners also serve RFC 9728 protected-resource metadata.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { request } from 'undici';
+// jose loads on the first token to verify: a runtime without OAuth2-protected
+// adapters (the default) never pays its import at startup.
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
+import { loadUndici } from '../../engine/upstream/undici-module.js';
 import { RuntimeError } from '../../engine/errors.js';
 import type { UpstreamRoutes } from '../../engine/upstream/routes.js';
 
@@ -80,6 +82,7 @@ export class OAuth2Verifier {
     if (!token) throw unauthorized(this.challenge());
     let payload: JWTPayload;
     try {
+      const { jwtVerify } = await import('jose');
       ({ payload } = await jwtVerify(token, await this.keys(), { issuer: this.issuers, audience: this.settings.audience ?? this.settings.resource }));
     } catch (error) {
       if (error instanceof RuntimeError) throw error;
@@ -103,6 +106,7 @@ export class OAuth2Verifier {
   /** RFC 8414 metadata, then OpenID discovery; both reached through `--upstream` overrides (sandboxes). */
   private async discover(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     const base = this.routes.rewrite('', this.settings.issuer.replace(/\/+$/, ''));
+    const [{ request }, { createRemoteJWKSet }] = await Promise.all([loadUndici(), import('jose')]);
     for (const suffix of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
       try {
         const res = await request(`${base}${suffix}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });

@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { lookup } from 'mime-types';
+import { createRequire } from 'node:module';
 import { asRuntimeError } from '../../engine/errors.js';
 import type { InvocationResult } from '../../engine/invocation.js';
 import { ErrorCodes, JsonRpcError } from './jsonrpc.js';
@@ -149,10 +149,17 @@ export function isTextual(contentType: string | undefined): boolean {
  */
 const MIME_OVERRIDES: Record<string, string> = { yaml: 'application/yaml', yml: 'application/yaml', ts: 'text/plain' };
 
+// The mime-types database (a large JSON) loads on the first guess: most runtimes
+// serve no resources, and startup should not pay for it.
+const requireCjs = createRequire(import.meta.url);
+let lookupMime: ((path: string) => string | false) | undefined;
+
 export function guessMime(path: string): string {
   const dot = path.lastIndexOf('.');
   const override = dot >= 0 ? MIME_OVERRIDES[path.slice(dot + 1).toLowerCase()] : undefined;
-  return override ?? (lookup(path) || 'application/octet-stream');
+  if (override) return override;
+  lookupMime ??= (requireCjs('mime-types') as typeof import('mime-types')).lookup;
+  return lookupMime(path) || 'application/octet-stream';
 }
 
 function safeSegment(segment: string): boolean {

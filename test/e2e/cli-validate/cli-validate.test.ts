@@ -101,6 +101,24 @@ describe('runtime validate', () => {
     }
   });
 
+  it('places cross-file conflicts in worker runs exactly as in-process runs (positions lent by the workers)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-clash-'));
+    try {
+      const files = Array.from({ length: 70 }, (_, i) => join(dir, `seed-${String(i).padStart(2, '0')}.yaml`));
+      for (const file of files) copyFileSync(seedCapability, file);
+      type Report = { diagnostics: { file: string; code: string; pointer: string; message: string; position?: { line: number; column: number } }[] };
+      const clashesOf = (stdout: string) =>
+        (JSON.parse(stdout) as Report).diagnostics.filter((d) => d.file === files[1] && d.message.includes('also declared at')).map(({ code, pointer, message, position }) => ({ code, pointer, message, position }));
+      const inWorkers = clashesOf((await validate('--format', 'json', dir)).stdout);
+      const inProcess = clashesOf((await validate('--format', 'json', files[0]!, files[1]!)).stdout);
+      expect(inWorkers.length).toBeGreaterThan(0);
+      expect(inWorkers.every((d) => d.position !== undefined && d.position.line > 0)).toBe(true);
+      expect(inWorkers).toEqual(inProcess);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails on a folder without capability files, naming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'validate-empty-'));
     try {
