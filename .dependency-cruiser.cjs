@@ -1,7 +1,8 @@
 /**
  * Layering rules, checked by `npm run deps` (dependency-cruiser).
  *
- * Dependencies point one way:  cli → server → exposes → engine → capability → util
+ * Dependencies point one way:  cli → server → policies → exposes → engine → capability → util
+ * src/openapi (import/export) sits beside the server and reads only the capability model.
  * src/http (request plumbing: body reader, request id, observer and logger
  * types, replies) is shared by exposes and server and imports only src/util.
  * Upward imports and cycles fail. Tests may reach across layers.
@@ -25,6 +26,9 @@ module.exports = {
     rule('engine-below-exposes', 'The engine runs invocations; it knows nothing of surfaces, listeners or the CLI.', { path: '^src/engine/', pathNot: NOT_TESTS }, { path: '^src/(exposes|server|cli|http)/' }),
     rule('exposes-below-server', 'Surfaces get what they need from src/http and their options, never from the server.', { path: '^src/exposes/', pathNot: NOT_TESTS }, { path: '^src/(server|cli)/' }),
     rule('server-below-cli', 'The server is a library the CLI drives.', { path: '^src/server/', pathNot: NOT_TESTS }, { path: '^src/cli/' }),
+    rule('policies-below-server', 'Traffic policies are pipeline stages the server mounts; they never reach the server, the CLI or OpenAPI.', { path: '^src/policies/', pathNot: NOT_TESTS }, { path: '^src/(server|cli|openapi)/' }),
+    rule('surfaces-and-engine-below-policies', 'Surfaces and engine run the stages they are given; they do not build policies.', { path: '^src/(exposes|engine)/', pathNot: NOT_TESTS }, { path: '^src/(policies|openapi)/' }),
+    rule('openapi-beside-server', 'OpenAPI import/export reads the capability model only; the server and the CLI call it.', { path: '^src/openapi/', pathNot: NOT_TESTS }, { path: '^src/(engine|exposes|http|policies|server|cli)/' }),
     rule(
       'lint-internals-are-private',
       'Outside src/capability/lint, use the lint through its index (or the loader).',

@@ -14,6 +14,8 @@
  * from caller input (see `auth.ts`: a Basic credential built from a caller's
  * username is covered by the base64 forms of its secret part instead).
  */
+import { sparqlEscape, xmlEscape } from './escapes.js';
+
 export const REDACTED = '[REDACTED]';
 
 /** Secrets shorter than this are not redacted by substring (they would mangle ordinary text). */
@@ -188,14 +190,6 @@ export function base64Fragments(value: string): string[] {
     for (const fragment of [withTail, inner]) if (fragment.replace(/=+$/, '').length >= MIN_BASE64_FRAGMENT) out.add(fragment);
   }
   return [...out];
-}
-
-function xmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
-function sparqlEscape(text: string): string {
-  return text.replace(/[\\"'\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
 }
 
 function walk(value: unknown, fn: (s: string) => string): unknown {

@@ -67,10 +67,20 @@ describe('tokens shared through the cluster primary', () => {
     const { broker, worker } = cluster();
     const b = worker(1);
     broker.handle(0, { type: 'tokens:obtain', id: 1, key: 'k' }, () => undefined); // worker 0 is granted the mint…
-    const waiting = b.obtain('k', fresh, async () => token('tok-b'));
-    await new Promise((r) => setTimeout(r, 10));
+    let grantedAfterGone = false;
+    let gone = false;
+    const waiting = b.obtain('k', fresh, async () => {
+      grantedAfterGone = gone;
+      return token('tok-b');
+    });
+    // b's ask is already queued with setImmediate (obtain sends synchronously); immediates run in
+    // order, so once this one runs the broker holds b as a waiter. A timer here could fire first
+    // on a stalled loop (timers run before immediates), and then b was never waiting.
+    await new Promise((r) => setImmediate(r));
+    gone = true;
     broker.workerGone(0); // …and dies
     expect((await waiting).token).toBe('tok-b');
+    expect(grantedAfterGone).toBe(true);
   });
 
   it('a rejected token is not handed out again; a token due for refresh is re-minted', async () => {

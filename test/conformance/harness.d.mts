@@ -4,6 +4,9 @@ export declare const expectedFailures: string;
 export declare const NODE20_SUITE_VERSION: string;
 export declare const pinnedSuite: string;
 export declare const pinnedInspectorCli: string;
+export declare const NODE24_SUITE_VERSION: string;
+export declare const pinnedNode24: string;
+export declare const pinnedNode24Suite: string;
 
 export interface MediaServer {
   url: string;

@@ -14,6 +14,8 @@ export const capabilitiesDir = join(conformanceDir, 'capabilities');
 export const expectedFailures = join(conformanceDir, 'expected-failures.yml');
 /** Newest suite that runs on Node 20 (0.1.14+ need Node 22's fs.globSync). */
 export const NODE20_SUITE_VERSION = '0.1.13';
+/** The newer suite pinned with its own Node 24 binary in test/conformance/node24 (see its package.json). */
+export const NODE24_SUITE_VERSION = '0.1.16';
 
 /**
  * The suite and the Inspector CLI are pinned devDependencies: the tests run them from
@@ -22,6 +24,13 @@ export const NODE20_SUITE_VERSION = '0.1.13';
 const repoRoot = resolve(conformanceDir, '../..');
 export const pinnedSuite = join(repoRoot, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 export const pinnedInspectorCli = join(repoRoot, 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js');
+/**
+ * The Node 24 pair lives in its own package (installed by the root `postinstall`): a `node`
+ * devDependency at the root would link node_modules/.bin/node and run every npm script on Node 24.
+ */
+const node24Root = join(conformanceDir, 'node24/node_modules');
+export const pinnedNode24 = join(node24Root, 'node/bin/node');
+export const pinnedNode24Suite = join(node24Root, '@modelcontextprotocol/conformance/dist/index.js');
 
 const TYPES = { '.png': 'image/png', '.wav': 'audio/wav', '.pdf': 'application/pdf', '.txt': 'text/plain' };
 
@@ -56,9 +65,10 @@ export async function startMediaServer() {
 
 /**
  * Runs `conformance server` against `url` with the expected-failures baseline.
- * The pinned version runs from node_modules on this Node. Any other version is fetched with
- * npx (`npm run conformance -- --version …` only); `node24: true` runs it under Node 24 from
- * npm (needed from 0.1.14 on). Resolves with the exit code and the captured output;
+ * The two pinned versions run from node_modules: NODE20_SUITE_VERSION on this Node,
+ * NODE24_SUITE_VERSION on the pinned Node 24 binary. Any other version is fetched with npx
+ * (`npm run conformance -- --version …` only, never by a test); `node24: true` runs it under
+ * Node 24 from npm (needed from 0.1.14 on). Resolves with the exit code and the captured output;
  * `fetchFailed` tells that npx could not get the package.
  */
 export function runSuite({ url, version = NODE20_SUITE_VERSION, node24 = false, suite, scenario, outputDir, echo = false, timeoutMs = 600_000, baseline = expectedFailures }) {
@@ -67,13 +77,15 @@ export function runSuite({ url, version = NODE20_SUITE_VERSION, node24 = false, 
   if (suite) args.push('--suite', suite);
   if (scenario) args.push('--scenario', scenario);
   if (outputDir) args.push('-o', outputDir);
-  const pinned = version === NODE20_SUITE_VERSION && !node24;
+  const pinnedCommand =
+    version === NODE20_SUITE_VERSION && !node24 ? [process.execPath, pinnedSuite] : version === NODE24_SUITE_VERSION ? [pinnedNode24, pinnedNode24Suite] : undefined;
+  const pinned = pinnedCommand !== undefined;
   const command = node24
     ? ['-y', '-p', 'node@24', '-p', `@modelcontextprotocol/conformance@${version}`, '-c', ['conformance', ...args].map(quote).join(' ')]
     : ['-y', `@modelcontextprotocol/conformance@${version}`, ...args];
   return new Promise((done) => {
     const child = pinned
-      ? spawn(process.execPath, [pinnedSuite, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(pinnedCommand[0], [pinnedCommand[1], ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', command, { stdio: ['ignore', 'pipe', 'pipe'], env: { npm_config_fetch_retries: '1', npm_config_fetch_timeout: '30000', ...process.env, npm_config_update_notifier: 'false' } });
     let output = '';
     const take = (stream, sink) =>

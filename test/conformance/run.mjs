@@ -6,7 +6,8 @@
  * baseline. Exit code: the suite's (0 = every failure is an expected one).
  *
  *   node test/conformance/run.mjs                   # 0.1.13 on this Node (20+)
- *   node test/conformance/run.mjs --version 0.1.16  # newer suites run under Node 24 from npm
+ *   node test/conformance/run.mjs --version 0.1.16  # pinned with its Node 24 binary (test/conformance/node24)
+ *   node test/conformance/run.mjs --version 0.1.15  # any other version: fetched with npx, run under Node 24 from npm
  *   node test/conformance/run.mjs --suite all       # also the pending scenarios (no baseline)
  *   node test/conformance/run.mjs --scenario tools-call-image
  *   node test/conformance/run.mjs --serve           # just serve the fixtures (for the Inspector, curl…)

@@ -7,11 +7,10 @@
  *    construct this runtime cannot execute); harmless generator habits are
  *    warnings or infos and are not pinned. A change here is a behaviour change.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapabilities } from '../../src/capability/loader.js';
-import { corpusDir, hasShared, leanCapabilitiesDir, sharedSkipReason } from '../helpers/paths.js';
+import { corpusDir, hasShared, leanCapabilitiesDir, sharedSkipReason, yamlFilesUnder as yamlFiles } from '../helpers/paths.js';
 
 const EXPECTED_ERROR_CODES: Record<string, string[]> = {
   'airtable/airtable-records.yaml': [], // was path-parameter-unsupplied: consumed {baseId} read from route {baseid} (issue 12 class 1) — warnings now
@@ -56,14 +55,6 @@ const EXPECTED_ERROR_CODES: Record<string, string[]> = {
   'xweather/lightning-safety.yaml': ['schema-missing-key', 'schema-unknown-key', 'schema-unsupported'],
 };
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? yamlFiles(path) : /\.ya?ml$/.test(name) ? [path] : [];
-    });
-}
 
 if (!hasShared) console.warn(sharedSkipReason());
 

@@ -1,6 +1,6 @@
 /** Paths the tests share: the repository root and the public data in ../shared. */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,4 +13,14 @@ export const seedCapability = resolve(repoRoot, 'capabilities/authentication-tok
 export const hasShared = existsSync(leanCapabilitiesDir);
 export function sharedSkipReason(): string {
   return `../shared not found at ${sharedDir}: tests that read the Lean capabilities and the corpus are skipped`;
+}
+
+/** Every .yaml/.yml file under `dir`, recursively, in a stable (sorted) order. */
+export function yamlFilesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? yamlFilesUnder(path) : /\.ya?ml$/.test(name) ? [path] : [];
+    });
 }

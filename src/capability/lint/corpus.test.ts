@@ -7,10 +7,11 @@
  *    or infos) — a change here is a behaviour change to review;
  *  - speed: 400 capabilities lint well inside the validator's 3 s budget.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { yamlFilesUnder as yamlFiles } from '../../../test/helpers/paths.js';
 import type { Capability } from '../model.js';
 import { normalizeCapability } from '../normalize.js';
 import { parseSource } from '../source.js';
@@ -20,14 +21,6 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const leanDir = resolve(repoRoot, '../shared/lean/capabilities');
 const corpusDir = resolve(repoRoot, '../shared/corpus/apis-io');
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? yamlFiles(path) : /\.ya?ml$/.test(name) ? [path] : [];
-    });
-}
 
 function load(files: string[]): Capability[] {
   return files

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { yamlFilesUnder as yamlFiles } from '../../../test/helpers/paths.js';
 import { parseSource } from '../source.js';
 import { loadSchema, stripDialect, validateAgainstSchema } from './index.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -18,15 +19,6 @@ function checkFile(path: string, strict = false): Diagnostic[] {
   return validateAgainstSchema(parseSource(path, readFileSync(path, 'utf8')), { strict });
 }
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) return yamlFiles(full);
-      return /\.ya?ml$/.test(name) ? [full] : [];
-    });
-}
 
 /** A small valid capability; `extra` lines are spliced in by the tests. */
 function capability(parts: { consumes?: string; exposes?: string } = {}): string {

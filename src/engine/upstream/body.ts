@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MultipartPart, RequestBody } from '../../capability/model.js';
+import { sparqlEscape, xmlEscape } from '../escapes.js';
 import { FormBody } from '../input.js';
 import { Template, stringifyValue, type Lookup } from '../templates.js';
 
@@ -39,7 +40,7 @@ export function compileBody(body: RequestBody): BodyEncoder | undefined {
         const contentType = declared ?? (kind === 'json' ? JSON_TYPE : kind === 'xml' ? XML : TEXT);
         if (kind === 'json') return { body: renderJsonText(template, lookup), contentType };
         if (kind === 'form') return { body: template.render(lookup, formEscape), contentType };
-        return { body: template.render(lookup, kind === 'xml' ? xmlEscape : stringifyValue), contentType };
+        return { body: template.render(lookup, kind === 'xml' ? xmlEscapeValue : stringifyValue), contentType };
       };
     }
     case 'json': {
@@ -62,7 +63,7 @@ export function compileBody(body: RequestBody): BodyEncoder | undefined {
       if (body.data === undefined || body.data === null) return undefined;
       const contentType = body.kind === 'text' ? TEXT : body.kind === 'xml' ? XML : SPARQL;
       const template = Template.compile(stringifyValue(body.data));
-      const escape = body.kind === 'xml' ? xmlEscape : body.kind === 'sparql' ? sparqlEscape : stringifyValue;
+      const escape = body.kind === 'xml' ? xmlEscapeValue : body.kind === 'sparql' ? sparqlEscapeValue : stringifyValue;
       return (lookup) => ({ body: template.render(lookup, escape), contentType });
     }
     case 'formUrlEncoded': {
@@ -196,11 +197,12 @@ function formEscape(value: unknown): string {
   return encodeURIComponent(stringifyValue(value)).replace(/%20/g, '+');
 }
 
-/** Escapes text for a SPARQL string literal (`"…"` or `'…'`). */
-function sparqlEscape(value: unknown): string {
-  return stringifyValue(value).replace(/[\\"'\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
+/** A value as text, escaped for a SPARQL string literal. */
+function sparqlEscapeValue(value: unknown): string {
+  return sparqlEscape(stringifyValue(value));
 }
 
-function xmlEscape(value: unknown): string {
-  return stringifyValue(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+/** A value as text, escaped for XML. */
+function xmlEscapeValue(value: unknown): string {
+  return xmlEscape(stringifyValue(value));
 }

@@ -1,16 +1,18 @@
 /**
  * Third-party clients against the real server: the official MCP conformance
  * suite (server scenarios, with our fixture capability and the baseline in
- * test/conformance/expected-failures.yml) and the MCP Inspector CLI. Both are
- * pinned devDependencies run from node_modules: nothing is fetched at test time
- * and neither test ever skips.
+ * test/conformance/expected-failures.yml) and the MCP Inspector CLI. All are
+ * pinned and run from node_modules: the 0.1.13 suite and the Inspector on this
+ * Node, the 0.1.16 suite on the Node 24 binary pinned in test/conformance/node24.
+ * Nothing is fetched at test time and no test ever skips.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamRoutes } from '../../../src/engine/upstream/routes.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { capabilitiesDir, pinnedInspectorCli, runSuite, startMediaServer, type MediaServer } from '../../conformance/harness.mjs';
+import { NODE24_SUITE_VERSION, capabilitiesDir, pinnedInspectorCli, pinnedNode24, runSuite, startMediaServer, type MediaServer } from '../../conformance/harness.mjs';
 
 let media: MediaServer;
 let rt: TestRuntime;
@@ -77,6 +79,19 @@ describe('official MCP conformance suite (0.1.13, Node 20)', () => {
     ]) {
       expect(run.summary[scenario], scenario).toMatchObject({ ok: true, failed: 0 });
     }
+  });
+});
+
+describe('official MCP conformance suite (0.1.16, pinned Node 24)', () => {
+  it('passes every active server scenario outside the expected-failures baseline', { timeout: 900_000 }, async () => {
+    // Installed by the root postinstall (`npm ci --prefix test/conformance/node24`).
+    expect(existsSync(pinnedNode24), `${pinnedNode24} is missing: run npm ci`).toBe(true);
+    const run = await runSuite({ url: rt.mcpUrl, version: NODE24_SUITE_VERSION, timeoutMs: 850_000 });
+    if (run.code !== 0) console.error(run.output.slice(-6000));
+    expect(run.code).toBe(0);
+    expect(run.fetchFailed).toBe(false);
+    expect(run.summary['tools-call-simple-text']).toMatchObject({ ok: true, failed: 0 });
+    expect(run.summary['dns-rebinding-protection']).toMatchObject({ ok: true, failed: 0 });
   });
 });
 
