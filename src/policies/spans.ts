@@ -1,9 +1,12 @@
 /**
  * Server spans: one per REST request and one per MCP request (a tool call is
  * named `tools/call <tool>`). The parent comes from the caller's W3C
- * `traceparent` (HTTP header, or an MCP request's `params._meta`). The span
- * is made the active context while the request is served, so upstream calls
- * and token mints become its children (src/engine/tracing.ts).
+ * `traceparent` (HTTP header, or an MCP request's `params._meta`). The
+ * span's context travels with the request explicitly (`Exchange.trace` →
+ * `Call.trace` → the engine's call context), so upstream calls and token
+ * mints become its children (src/engine/tracing.ts). No async context
+ * manager is registered: on Node 20 its AsyncLocalStorage hooks every
+ * promise of the process, and cost far more than the spans.
  *
  * `tracingActive()` is false until src/policies/tracing.ts starts the SDK:
  * the request path checks it first and does nothing else when tracing is off.
@@ -16,7 +19,7 @@
  * `capability.operation`, `runtime.request_id`. Never a header value, a
  * query string, a body or tool arguments (they can hold secrets).
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Attributes, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
 import { errorType, tracer } from '../engine/tracing.js';
 
 let active = false;
@@ -39,7 +42,7 @@ const getter: TextMapGetter<HeaderGetter> = {
 
 export interface ServerSpan {
   span: Span;
-  /** The context to run the request in (the span is active in it). */
+  /** The span's context: the parent handed to the request's upstream calls and token mints. */
   context: Context;
   /** The trace id (request ids fall back to it, so logs and traces correlate). */
   traceId: string;
@@ -51,11 +54,6 @@ export function startServerSpan(name: string, header: HeaderGetter, attributes: 
   const parent = propagation.extract(ROOT_CONTEXT, header, getter);
   const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   return { span, context: trace.setSpan(parent, span), traceId: span.spanContext().traceId };
-}
-
-/** Runs `work` with the span active (its upstream calls become children). */
-export function runInSpan<T>(server: ServerSpan | undefined, work: () => T): T {
-  return server ? context.with(server.context, work) : work();
 }
 
 /** A REST request span: `GET /v1/items/{id}`. */
