@@ -27,20 +27,17 @@ export type TraceParent = Context;
  */
 export function startClientSpan(parent: TraceParent | undefined, method: string, url: URL, headers: Record<string, string>, attributes?: Attributes): Span | undefined {
   if (!parent) return undefined;
-  const span = tracer.startSpan(
-    method,
-    {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        'http.request.method': method,
-        'server.address': url.hostname,
-        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-        'url.full': `${url.origin}${url.pathname}`,
-        ...attributes,
-      },
-    },
-    parent,
-  );
+  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT }, parent);
+  // Attributes are built only for a span that is recorded (set after the start: our samplers do not read them).
+  if (span.isRecording()) {
+    span.setAttributes({
+      'http.request.method': method,
+      'server.address': url.hostname,
+      'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      'url.full': `${url.origin}${url.pathname}`,
+      ...attributes,
+    });
+  }
   propagation.inject(trace.setSpan(parent, span), headers);
   return span;
 }
@@ -48,6 +45,7 @@ export function startClientSpan(parent: TraceParent | undefined, method: string,
 /** Ends a client span with the answer's status (≥ 400 is an error for a client) or the failure. */
 export function endClientSpan(span: Span | undefined, status: number | undefined, error?: unknown): void {
   if (!span) return;
+  if (!span.isRecording()) return span.end();
   if (status !== undefined) {
     span.setAttribute('http.response.status_code', status);
     if (status >= 400) {

@@ -117,7 +117,7 @@ export const restTracingStage: Stage = (next) => (exchange) => {
   const route = exchange.route;
   const span = route
     ? startRestSpan(exchange.method, route, exchange.path, header, { adapter: exchange.adapter ?? '', operation: exchange.operation ?? '', clientAddress: exchange.incoming.socket?.remoteAddress })
-    : startServerSpan(exchange.method, header, { 'http.request.method': exchange.method, 'url.path': exchange.path, 'url.scheme': 'http' });
+    : startServerSpan(exchange.method, header, () => ({ 'http.request.method': exchange.method, 'url.path': exchange.path, 'url.scheme': 'http' }));
   exchange.trace = span?.context;
   return finish(span, exchange, next(exchange));
 };
@@ -165,13 +165,13 @@ async function finish(span: ReturnType<typeof startServerSpan>, exchange: Exchan
 export function callTracingStage(): CallStage | undefined {
   return (next) => async (call) => {
     if (!tracingActive() || call.trace) return next(call); // an HTTP request's edge span already covers it
-    const span = startServerSpan(`tools/call ${call.operation}`, () => undefined, {
+    const span = startServerSpan(`tools/call ${call.operation}`, () => undefined, () => ({
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': call.operation,
       'gen_ai.operation.name': 'execute_tool',
       'capability.adapter': call.adapter,
       'runtime.request_id': call.requestId,
-    });
+    }));
     try {
       call.trace = span?.context;
       const result = await next(call);
