@@ -13,11 +13,15 @@ import { yamlModule } from '../util/yaml-module.js';
 import type { BindSpec, Capability, Location } from '../capability/model.js';
 import { ConfigError } from './errors.js';
 import type { Redactor } from './redact.js';
+import type { TraceParent } from './tracing.js';
 
 /** Supplies a variable's value at request time (may refresh, e.g. OAuth2 tokens). */
 /** What a provider may know about the call it supplies a value for (e.g. a customer id for a customer-scoped token). */
 export interface ProviderContext {
-  params: Readonly<Record<string, unknown>>;
+  /** The consumed operation's parameters; absent where a call has none to offer (a forward, a `with` template). */
+  params?: Readonly<Record<string, unknown>>;
+  /** The request's span (a token mint it triggers is its child). */
+  trace?: TraceParent;
 }
 
 export interface ValueProvider {

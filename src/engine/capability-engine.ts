@@ -81,6 +81,7 @@ export class CapabilityEngine implements OperationSource {
       redactor: this.services.environment.redactor,
       requestId: extra.requestId,
       signal: extra.signal,
+      trace: extra.trace,
       policies: extra.policies,
       semantics: extra.semantics,
       bypassCache: extra.bypassCache,

@@ -23,6 +23,7 @@ import type { UpstreamResponse } from './upstream/client.js';
 import type { Redactor } from './redact.js';
 import { callerWantsFresh } from './upstream/cache.js';
 import type { UpstreamPolicies } from './upstream/policies.js';
+import type { TraceParent } from './tracing.js';
 
 export interface InvocationResult {
   status: number;
@@ -36,6 +37,8 @@ export interface InvocationResult {
 export interface InvocationContext {
   requestId?: string;
   signal?: AbortSignal;
+  /** The request's span (tracing on only): upstream calls and token mints become its children. */
+  trace?: TraceParent;
   /** Traffic policies of the exposed unit (resolved per adapter and operation). */
   policies?: UpstreamPolicies;
   /** The caller sent `Cache-Control: no-cache`: skip the response cache lookup. */
@@ -150,7 +153,7 @@ export class CompiledInvocable {
   /** Applies this unit's `with` to `params`, then runs it. Aggregate functions are entered here by `ref` units. */
   async execute(input: CallerInput, params: Record<string, unknown>, context: InvocationContext): Promise<InvocationResult> {
     if (this.semantics && context.semantics !== this.semantics) context = { ...context, semantics: this.semantics };
-    const lookup = await this.applyWith(this.with, input, params);
+    const lookup = await this.applyWith(this.with, input, params, context.trace);
     if (this.invocable.ref) {
       if (!this.target) throw new EngineError(`\`${this.invocable.name || this.invocable.ref}\` refers to the unknown aggregate function \`${this.invocable.ref}\`.`);
       const result = await this.target.execute(input, params, context);
@@ -215,8 +218,8 @@ export class CompiledInvocable {
   }
 
   /** Evaluates `with` entries into `params` (bind variables resolved first when a template uses them); returns the lookup. */
-  private async applyWith(compiled: CompiledWith, input: CallerInput, params: Record<string, unknown>): Promise<Lookup> {
-    const binds = compiled.bindVariables.length > 0 ? await this.source.binds.values(compiled.bindVariables) : undefined;
+  private async applyWith(compiled: CompiledWith, input: CallerInput, params: Record<string, unknown>, trace: TraceParent | undefined): Promise<Lookup> {
+    const binds = compiled.bindVariables.length > 0 ? await this.source.binds.values(compiled.bindVariables, trace && { trace }) : undefined;
     const lookup = paramLookup(params, binds, this.source.binds);
     for (const entry of compiled.entries) {
       const value = entry.expression({ input, params, lookup });
@@ -278,7 +281,7 @@ export class CompiledInvocable {
         const { with: stepWith, projection } = compiled as Extract<CompiledStep, { step: { type: 'call' } }>;
         const operation = this.requireOperation((compiled as { operation?: PreparedOperation }).operation, step.call.ref);
         const stepParams = { ...params };
-        const lookup = await this.applyWith(stepWith, input, stepParams);
+        const lookup = await this.applyWith(stepWith, input, stepParams, context.trace);
         const outcome = await operation.call(callParameters(operation, stepParams, input), this.source.callContext(context));
         last = { outcome, operation };
         // An upstream error ends the orchestration: later steps would run on missing data.

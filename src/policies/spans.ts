@@ -1,9 +1,12 @@
 /**
  * Server spans: one per REST request and one per MCP request (a tool call is
  * named `tools/call <tool>`). The parent comes from the caller's W3C
- * `traceparent` (HTTP header, or an MCP request's `params._meta`). The span
- * is made the active context while the request is served, so upstream calls
- * and token mints become its children (src/engine/tracing.ts).
+ * `traceparent` (HTTP header, or an MCP request's `params._meta`). The
+ * span's context travels with the request explicitly (`Exchange.trace` →
+ * `Call.trace` → the engine's call context), so upstream calls and token
+ * mints become its children (src/engine/tracing.ts). No async context
+ * manager is registered: on Node 20 its AsyncLocalStorage hooks every
+ * promise of the process, and cost far more than the spans.
  *
  * `tracingActive()` is false until src/policies/tracing.ts starts the SDK:
  * the request path checks it first and does nothing else when tracing is off.
@@ -16,7 +19,7 @@
  * `capability.operation`, `runtime.request_id`. Never a header value, a
  * query string, a body or tool arguments (they can hold secrets).
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Attributes, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
 import { errorType, tracer } from '../engine/tracing.js';
 
 let active = false;
@@ -39,29 +42,28 @@ const getter: TextMapGetter<HeaderGetter> = {
 
 export interface ServerSpan {
   span: Span;
-  /** The context to run the request in (the span is active in it). */
+  /** The span's context: the parent handed to the request's upstream calls and token mints. */
   context: Context;
   /** The trace id (request ids fall back to it, so logs and traces correlate). */
   traceId: string;
 }
 
-/** Starts a server span whose parent is the caller's `traceparent`; undefined when tracing is off. */
-export function startServerSpan(name: string, header: HeaderGetter, attributes: Attributes): ServerSpan | undefined {
+/**
+ * Starts a server span whose parent is the caller's `traceparent`; undefined when tracing is off.
+ * `attributes` are built only when the span is recorded (an unsampled request pays for ids, not attributes).
+ */
+export function startServerSpan(name: string, header: HeaderGetter, attributes: () => Attributes): ServerSpan | undefined {
   if (!active) return undefined;
   const parent = propagation.extract(ROOT_CONTEXT, header, getter);
-  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
+  if (span.isRecording()) span.setAttributes(attributes());
   return { span, context: trace.setSpan(parent, span), traceId: span.spanContext().traceId };
-}
-
-/** Runs `work` with the span active (its upstream calls become children). */
-export function runInSpan<T>(server: ServerSpan | undefined, work: () => T): T {
-  return server ? context.with(server.context, work) : work();
 }
 
 /** A REST request span: `GET /v1/items/{id}`. */
 export function startRestSpan(method: string, route: string, path: string, header: HeaderGetter, extra: { adapter: string; operation: string; clientAddress?: string }): ServerSpan | undefined {
   if (!active) return undefined;
-  return startServerSpan(`${method} ${route}`, header, {
+  return startServerSpan(`${method} ${route}`, header, () => ({
     'http.request.method': method,
     'http.route': route,
     'url.path': path,
@@ -69,7 +71,7 @@ export function startRestSpan(method: string, route: string, path: string, heade
     ...(extra.clientAddress ? { 'client.address': extra.clientAddress } : {}),
     'capability.adapter': extra.adapter,
     'capability.operation': extra.operation,
-  });
+  }));
 }
 
 /**
@@ -86,14 +88,17 @@ export function startMcpSpan(
   const tool = method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
   const meta = params && typeof params._meta === 'object' && params._meta !== null ? (params._meta as Record<string, unknown>) : undefined;
   const fromMeta: HeaderGetter | undefined = typeof meta?.traceparent === 'string' ? (name) => (typeof meta[name] === 'string' ? (meta[name] as string) : undefined) : undefined;
-  const attributes: Attributes = { 'mcp.method.name': method };
-  if (tool) {
-    attributes['gen_ai.tool.name'] = tool;
-    attributes['gen_ai.operation.name'] = 'execute_tool';
-  }
-  if (extra.requestId !== undefined) attributes['jsonrpc.request.id'] = String(extra.requestId);
-  if (extra.protocolVersion) attributes['mcp.protocol.version'] = extra.protocolVersion;
-  if (extra.clientAddress) attributes['client.address'] = extra.clientAddress;
+  const attributes = (): Attributes => {
+    const built: Attributes = { 'mcp.method.name': method };
+    if (tool) {
+      built['gen_ai.tool.name'] = tool;
+      built['gen_ai.operation.name'] = 'execute_tool';
+    }
+    if (extra.requestId !== undefined) built['jsonrpc.request.id'] = String(extra.requestId);
+    if (extra.protocolVersion) built['mcp.protocol.version'] = extra.protocolVersion;
+    if (extra.clientAddress) built['client.address'] = extra.clientAddress;
+    return built;
+  };
   return startServerSpan(tool ? `${method} ${tool}` : method, fromMeta ?? header, attributes);
 }
 
@@ -101,6 +106,7 @@ export function startMcpSpan(
 export function endServerSpan(server: ServerSpan | undefined, outcome: { status?: number; error?: unknown; errorType?: string; attributes?: Attributes }): void {
   if (!server) return;
   const { span } = server;
+  if (!span.isRecording()) return span.end();
   if (outcome.attributes) span.setAttributes(outcome.attributes);
   if (outcome.status !== undefined) span.setAttribute('http.response.status_code', outcome.status);
   const type = outcome.errorType ?? (outcome.error !== undefined ? errorType(outcome.error) : outcome.status !== undefined && outcome.status >= 500 ? String(outcome.status) : undefined);

@@ -16,14 +16,13 @@
  * A stage whose policy is off everywhere is not built at all (undefined), so
  * a runtime without policies runs exactly the pipeline it had.
  */
-import { trace } from '@opentelemetry/api';
 import type { CallStage, Call } from '../exposes/pipeline/call.js';
 import type { Exchange } from '../exposes/pipeline/exchange.js';
 import type { Stage } from '../exposes/pipeline/stage.js';
 import type { Policies } from './config.js';
 import { isPreflight, preflight, responseHeaders } from './cors.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
-import { endServerSpan, runInSpan, startMcpSpan, startRestSpan, startServerSpan, tracingActive } from './spans.js';
+import { endServerSpan, startMcpSpan, startRestSpan, startServerSpan, tracingActive } from './spans.js';
 
 /** The operation's own name, as `overrides[].match.operation` names it: REST labels are `adapter.operation`. */
 export function operationName(surface: 'rest' | 'mcp', adapter: string, operation: string): string {
@@ -118,15 +117,17 @@ export const restTracingStage: Stage = (next) => (exchange) => {
   const route = exchange.route;
   const span = route
     ? startRestSpan(exchange.method, route, exchange.path, header, { adapter: exchange.adapter ?? '', operation: exchange.operation ?? '', clientAddress: exchange.incoming.socket?.remoteAddress })
-    : startServerSpan(exchange.method, header, { 'http.request.method': exchange.method, 'url.path': exchange.path, 'url.scheme': 'http' });
-  return finish(span, exchange, runInSpan(span, () => next(exchange)));
+    : startServerSpan(exchange.method, header, () => ({ 'http.request.method': exchange.method, 'url.path': exchange.path, 'url.scheme': 'http' }));
+  exchange.trace = span?.context;
+  return finish(span, exchange, next(exchange));
 };
 
 /** MCP over HTTP: one server span per POST, named by the JSON-RPC method (and tool) once the message is read. */
 export const mcpTracingStage: Stage = (next) => (exchange) => {
   if (!tracingActive()) return next(exchange);
   const span = startMcpSpan('mcp', undefined, (name) => exchange.get(name), { clientAddress: exchange.incoming.socket?.remoteAddress });
-  return finish(span, exchange, runInSpan(span, () => next(exchange)));
+  exchange.trace = span?.context;
+  return finish(span, exchange, next(exchange));
 };
 
 async function finish(span: ReturnType<typeof startServerSpan>, exchange: Exchange, work: Promise<{ status: number; headers: Record<string, string>; body: string | Buffer | null }>) {
@@ -163,16 +164,17 @@ async function finish(span: ReturnType<typeof startServerSpan>, exchange: Exchan
 /** stdio tool calls (no HTTP request, so no edge span): a server span per call when tracing is on. */
 export function callTracingStage(): CallStage | undefined {
   return (next) => async (call) => {
-    if (!tracingActive() || trace.getActiveSpan()) return next(call);
-    const span = startServerSpan(`tools/call ${call.operation}`, () => undefined, {
+    if (!tracingActive() || call.trace) return next(call); // an HTTP request's edge span already covers it
+    const span = startServerSpan(`tools/call ${call.operation}`, () => undefined, () => ({
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': call.operation,
       'gen_ai.operation.name': 'execute_tool',
       'capability.adapter': call.adapter,
       'runtime.request_id': call.requestId,
-    });
+    }));
     try {
-      const result = await runInSpan(span, () => next(call));
+      call.trace = span?.context;
+      const result = await next(call);
       endServerSpan(span, { errorType: result.status >= 400 ? 'tool_error' : undefined });
       return result;
     } catch (error) {

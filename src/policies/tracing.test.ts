@@ -4,10 +4,10 @@
  * process of its own).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { startOtlpReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
 import { endClientSpan, inSpan, startClientSpan } from '../engine/tracing.js';
-import { endServerSpan, runInSpan, startRestSpan, tracingActive } from './spans.js';
+import { endServerSpan, startRestSpan, tracingActive } from './spans.js';
 import { startTracing, tracingPlan, type TracingHandle } from './tracing.js';
 
 describe('tracingPlan (off unless OTEL_* asks)', () => {
@@ -56,14 +56,12 @@ describe('startTracing with a real OTLP/HTTP receiver', () => {
     const server = startRestSpan('GET', '/v1/items/{id}', '/v1/items/7', (n) => inbound[n], { adapter: 'items', operation: 'items.get', clientAddress: '127.0.0.1' });
     expect(server?.traceId).toBe(callerTrace);
     const sentHeaders: Record<string, string> = {};
-    await runInSpan(server, async () => {
-      await inSpan('token mint LEAN_TOKEN', { 'token.provider': 'LEAN_TOKEN' }, async () => {
-        const mint = startClientSpan('POST', new URL('https://auth.example/oauth2/token?client_secret=CANARY-query'), {});
-        endClientSpan(mint, 200);
-      });
-      const span = startClientSpan('GET', new URL('https://api.example:8443/v1/items/7?api_key=CANARY-key'), sentHeaders);
-      endClientSpan(span, 503);
+    await inSpan(server?.context, 'token mint LEAN_TOKEN', { 'token.provider': 'LEAN_TOKEN' }, async (mintContext) => {
+      const mint = startClientSpan(mintContext, 'POST', new URL('https://auth.example/oauth2/token?client_secret=CANARY-query'), {});
+      endClientSpan(mint, 200);
     });
+    const span = startClientSpan(server?.context, 'GET', new URL('https://api.example:8443/v1/items/7?api_key=CANARY-key'), sentHeaders);
+    endClientSpan(span, 503);
     endServerSpan(server, { status: 200 });
     await tracing!.flush();
     const spans = await receiver.waitFor((s) => s.length >= 4);
@@ -86,10 +84,30 @@ describe('startTracing with a real OTLP/HTTP receiver', () => {
     for (const body of receiver.bodies) expect(body).not.toContain('CANARY');
   });
 
-  it('makes no client span outside a request (nothing active)', () => {
-    expect(trace.getActiveSpan()).toBeUndefined();
+  it('makes no client span outside a request (no parent)', () => {
     const headers: Record<string, string> = {};
-    expect(startClientSpan('GET', new URL('http://x.example/'), headers)).toBeUndefined();
+    expect(startClientSpan(undefined, 'GET', new URL('http://x.example/'), headers)).toBeUndefined();
     expect(headers).toEqual({});
+  });
+
+  it('an unsampled caller trace still sends its trace id upstream, with flag 00', () => {
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const inbound: Record<string, string> = { traceparent: `00-${callerTrace}-00f067aa0ba902b7-00` };
+    const server = startRestSpan('POST', '/v1/oauth2/token', '/v1/oauth2/token', (n) => inbound[n], { adapter: 'a', operation: 'a.token' });
+    expect(server?.span.isRecording()).toBe(false);
+    const headers: Record<string, string> = {};
+    const span = startClientSpan(server?.context, 'POST', new URL('http://x.example/token'), headers);
+    expect(headers.traceparent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-00$`));
+    endClientSpan(span, 200);
+    endServerSpan(server, { status: 200 });
+  });
+
+  // Regression (issue 14, bench row): an AsyncLocalStorage context manager made every promise of the
+  // process pay a hook on Node 20, sampled or not. Spans are parented explicitly; none may be registered.
+  it('registers no async context manager (parents travel explicitly)', () => {
+    const server = startRestSpan('GET', '/x', '/x', () => undefined, { adapter: 'a', operation: 'a.x' });
+    expect(context.with(server!.context, () => context.active())).toBe(ROOT_CONTEXT);
+    expect(context.with(server!.context, () => trace.getActiveSpan())).toBeUndefined();
+    endServerSpan(server, { status: 200 });
   });
 });

@@ -63,8 +63,9 @@ export function tracingPlan(env: Record<string, string | undefined>): TracingPla
 
 /**
  * Starts tracing when the environment asks for it (see above): registers a
- * global tracer provider, the W3C trace-context propagator and an
- * AsyncLocalStorage context manager. Returns undefined (and loads nothing)
+ * global tracer provider and the W3C trace-context propagator, but no
+ * context manager: spans are parented explicitly (src/policies/spans.ts), and
+ * Node 20's AsyncLocalStorage would tax every promise. Returns undefined (and loads nothing)
  * when tracing is off. The SDK reads its settings from `process.env`.
  */
 export async function startTracing(env: Record<string, string | undefined> = process.env): Promise<TracingHandle | undefined> {
@@ -76,7 +77,7 @@ export async function startTracing(env: Record<string, string | undefined> = pro
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'capability-runtime', [ATTR_SERVICE_VERSION]: RUNTIME_VERSION }).merge(detectResources({ detectors: [envDetector] }));
   const exporter = plan.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
-  provider.register();
+  provider.register({ contextManager: null });
   markTracingActive(true);
   return {
     plan,

@@ -15,7 +15,7 @@ import { ConfigError, InputError, RuntimeError, UpstreamError, UpstreamTimeoutEr
 import type { Redactor } from '../redact.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
 import { UpstreamRoutes } from '../upstream/routes.js';
-import { inSpan } from '../tracing.js';
+import { inSpan, type TraceParent } from '../tracing.js';
 import type { CredentialSource, TokenProviderSpec } from './config.js';
 import { tokenStoreKey, type TokenStore } from './store.js';
 
@@ -23,6 +23,8 @@ import { tokenStoreKey, type TokenStore } from './store.js';
 export interface ProviderCallContext {
   /** The consumed operation's parameters for this call (e.g. `customer_id`). */
   params?: Readonly<Record<string, unknown>>;
+  /** The request's span: a mint it triggers is its child. */
+  trace?: TraceParent;
 }
 
 /** A pino-compatible subset. */
@@ -161,7 +163,7 @@ export class ClientCredentialsProvider implements ValueProvider {
     }
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = inSpan(`token mint ${this.spec.variable}`, { 'token.provider': this.spec.variable }, () => this.obtain(key, entry)).finally(() => this.inflight.delete(key));
+      pending = inSpan(context?.trace, `token mint ${this.spec.variable}`, { 'token.provider': this.spec.variable }, (trace) => this.obtain(key, entry, trace)).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     try {
@@ -275,11 +277,11 @@ export class ClientCredentialsProvider implements ValueProvider {
   }
 
   /** Through the token store when there is one (another process may have minted already), else a local mint. */
-  private async obtain(key: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
+  private async obtain(key: string, previous: CacheEntry | undefined, trace: TraceParent | undefined): Promise<CacheEntry> {
     const store = this.deps.tokenStore;
     const shared = store && this.sharedKey(key);
-    if (!shared) return this.mint(key, previous);
-    const entry = await store!.obtain(shared, (e) => this.now() < e.refreshAt, () => this.mint(key, previous));
+    if (!shared) return this.mint(key, previous, trace);
+    const entry = await store!.obtain(shared, (e) => this.now() < e.refreshAt, () => this.mint(key, previous, trace));
     if (this.cache.get(key) !== entry) {
       // minted by another process: cache it here as if minted here
       this.negative.delete(key);
@@ -301,7 +303,7 @@ export class ClientCredentialsProvider implements ValueProvider {
     }
   }
 
-  private async mint(key: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
+  private async mint(key: string, previous: CacheEntry | undefined, trace: TraceParent | undefined): Promise<CacheEntry> {
     const scope = key === '' ? undefined : key;
     let entry: CacheEntry;
     try {
@@ -323,7 +325,7 @@ export class ClientCredentialsProvider implements ValueProvider {
       this.counters.requests++;
       let response: UpstreamResponse;
       try {
-        response = await this.client.send({ method: 'POST', url: new URL(this.effectiveTokenUrl), headers, body: form.toString() });
+        response = await this.client.send({ method: 'POST', url: new URL(this.effectiveTokenUrl), headers, body: form.toString() }, { trace });
       } catch (error) {
         throw this.transportError(error);
       }

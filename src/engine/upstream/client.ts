@@ -23,7 +23,7 @@ import { MemoryResponseCacheStore, cacheKey, freshnessMs, type ResponseCacheStor
 import type { UpstreamObserver } from './metrics.js';
 import { DEFAULT_POLICIES, isIdempotent, resolvePolicies, type CallTraits, type PartialUpstreamPolicies, type UpstreamPolicies } from './policies.js';
 import { RetryBudgets, backoffMs, isRetryableStatus, parseRetryAfter } from './retry.js';
-import { endClientSpan, startClientSpan } from '../tracing.js';
+import { endClientSpan, startClientSpan, type TraceParent } from '../tracing.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -50,6 +50,8 @@ export interface SendOptions {
   /** Policies of this call (the operation's resolved set); the client's own when absent. */
   policies?: UpstreamPolicies;
   traits?: CallTraits;
+  /** The span this call belongs to (the request's, or a token mint's): its client spans are children. */
+  trace?: TraceParent;
 }
 
 export interface UpstreamClientOptions {
@@ -212,7 +214,7 @@ export class UpstreamClient {
   async send(request: UpstreamRequest, options: SendOptions | AbortSignal = {}): Promise<UpstreamResponse> {
     // Before the clock starts: the first call imports undici, which is not the upstream's time.
     if (!undiciLoaded()) await loadUndici();
-    const { signal, policies = this.policies, traits = {} } = options instanceof AbortSignal ? { signal: options } : options;
+    const { signal, policies = this.policies, traits = {}, trace } = options instanceof AbortSignal ? ({ signal: options } as SendOptions) : options;
     const started = performance.now();
     const deadlineAt = started + policies.timeouts.totalMs;
     const origin = request.url.origin;
@@ -233,7 +235,7 @@ export class UpstreamClient {
       }
     }
 
-    const response = await this.withRetries(request, origin, deadlineAt, started, policies, traits, signal);
+    const response = await this.withRetries(request, origin, deadlineAt, started, policies, traits, signal, trace);
     if (store && key) {
       const ttl = freshnessMs(response, policies.cache);
       if (ttl > 0) {
@@ -252,6 +254,7 @@ export class UpstreamClient {
     policies: UpstreamPolicies,
     traits: CallTraits,
     signal: AbortSignal | undefined,
+    trace: TraceParent | undefined,
   ): Promise<UpstreamResponse> {
     const retry = policies.retry;
     const breakerOptions = policies.circuitBreaker;
@@ -278,8 +281,8 @@ export class UpstreamClient {
       let response: UpstreamResponse | undefined;
       let failure: unknown;
       try {
-        // Tracing (a no-op unless a request span is active): one client span per attempt, its traceparent sent upstream.
-        const span = startClientSpan(request.method, request.url, request.headers, attempt > 1 ? { 'http.request.resend_count': attempt - 1 } : undefined);
+        // Tracing (a no-op without a parent span): one client span per attempt, its traceparent sent upstream.
+        const span = startClientSpan(trace, request.method, request.url, request.headers, attempt > 1 ? { 'http.request.resend_count': attempt - 1 } : undefined);
         try {
           response = await this.attempt(request, origin, deadlineAt, policies, traits.operation ?? '', signal);
         } catch (error) {

@@ -90,7 +90,7 @@ export class ForwardInvocable {
     const method = (input.method ?? 'GET').toUpperCase();
     if (!FORWARDABLE.has(method)) throw new MethodNotAllowedError(`${method} is not relayed by this pass-through.`, FORWARD_METHODS);
     const ctx = this.context(extra);
-    const values = await ctx.binds.values(this.bindVariables);
+    const values = await ctx.binds.values(this.bindVariables, extra.trace && { trace: extra.trace });
     const lookup: Lookup = (path) => {
       const variable = ctx.binds.variableFor(path);
       if (variable !== undefined) return values.get(variable);
@@ -122,6 +122,7 @@ export class ForwardInvocable {
       { method, url, headers, body: input.rawBody },
       {
         signal: ctx.signal,
+        trace: extra.trace,
         policies: extra.policies ?? this.policies,
         traits: { operation, idempotent: isIdempotent(method, headers), cacheable: method === 'GET', bypassCache: extra.bypassCache },
       },

@@ -15,6 +15,7 @@ import type { UpstreamClient, UpstreamResponse } from './client.js';
 import { answerDigestChallenge } from './digest.js';
 import { isIdempotent, type CallTraits, type UpstreamPolicies } from './policies.js';
 import type { UpstreamRoutes } from './routes.js';
+import type { TraceParent } from '../tracing.js';
 
 export interface CallContext {
   client: UpstreamClient;
@@ -26,6 +27,8 @@ export interface CallContext {
   redactor?: Redactor;
   requestId?: string;
   signal?: AbortSignal;
+  /** The request's span: upstream calls and token mints are its children (tracing on only). */
+  trace?: TraceParent;
   /** Traffic policies of the unit making the call (the client's defaults when absent). */
   policies?: UpstreamPolicies;
   /** What the calling unit declares (`semantics` of an aggregate function). */
@@ -151,7 +154,7 @@ export class PreparedOperation {
   }
 
   async call(params: Record<string, unknown>, ctx: CallContext): Promise<CallOutcome> {
-    const context = { params };
+    const context = { params, trace: ctx.trace };
     const bindValues = await ctx.binds.values(this.bindVariables, context);
     const outcome = await this.send(params, bindValues, ctx);
     if (outcome.response.status === 401) {
@@ -262,7 +265,7 @@ export class PreparedOperation {
       cacheable: ctx.semantics?.cacheable ?? this.method === 'GET',
       bypassCache: ctx.bypassCache,
     };
-    const options = { signal: ctx.signal, policies: ctx.policies, traits };
+    const options = { signal: ctx.signal, policies: ctx.policies, traits, trace: ctx.trace };
     let response = await ctx.client.send(request, options);
     if (response.status === 401 && this.auth?.digest) {
       const authorization = answerDigestChallenge(response.headers['www-authenticate'], this.auth.digest(lookup), this.method, url);

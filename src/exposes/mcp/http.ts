@@ -169,7 +169,7 @@ async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply>
   }
 
   const requestId = exchange.requestId;
-  const context: RequestContext = { requestId, transport: 'http', headerVersion, caller: exchange.callerId };
+  const context: RequestContext = { requestId, transport: 'http', headerVersion, caller: exchange.callerId, trace: exchange.trace };
   // `Cache-Control: no-cache` on the POST asks the tool call for a fresh upstream answer, as on REST.
   if (callerWantsFresh(exchange.get('cache-control') ?? undefined, exchange.get('pragma') ?? undefined)) context.fresh = true;
   const response = await protocol.handle(message, context);

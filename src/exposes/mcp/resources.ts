@@ -91,6 +91,7 @@ async function readDynamic(server: ProtocolServices, entry: ResourceEntry, uri: 
       operation: entry.resource.name,
       caller: context.caller,
       requestId: context.requestId,
+      trace: context.trace,
       target: entry.compiled!,
       input: { kind: 'mcp', arguments: variables },
       signal: context.signal,

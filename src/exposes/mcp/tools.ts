@@ -36,6 +36,7 @@ export async function callTool({ registry, params, context, server }: MethodCall
         operation: name,
         caller: context.caller,
         requestId: context.requestId,
+        trace: context.trace,
         target: entry.compiled,
         input: { kind: 'mcp', arguments: args, ...(context.fresh ? { fresh: true } : {}) },
         signal: context.signal,

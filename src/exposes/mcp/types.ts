@@ -3,6 +3,7 @@
  * message, what a method handler receives, and the protocol's options.
  */
 import type { Redactor } from '../../engine/redact.js';
+import type { TraceParent } from '../../engine/tracing.js';
 import type { Logger } from '../../http/logger.js';
 import type { CallHandler, CallStage } from '../pipeline/call.js';
 import type { McpRegistry } from './registry.js';
@@ -27,6 +28,8 @@ export interface McpProtocolOptions {
 export interface RequestContext {
   requestId: string;
   signal?: AbortSignal;
+  /** HTTP: the request's server span (tracing on only). */
+  trace?: TraceParent;
   /** Which transport carries the request (capabilities differ: only stdio can push list_changed). */
   transport?: 'http' | 'stdio';
   /** HTTP: the `MCP-Protocol-Version` header, when sent. */

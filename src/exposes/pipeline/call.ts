@@ -11,6 +11,7 @@
  */
 import type { CallerInput } from '../../engine/input.js';
 import type { InvocationContext, InvocationResult } from '../../engine/invocation.js';
+import type { TraceParent } from '../../engine/tracing.js';
 
 export interface Invocable {
   invoke(input: CallerInput, context?: InvocationContext): Promise<InvocationResult>;
@@ -28,6 +29,8 @@ export interface Call {
   target: Invocable;
   input: CallerInput;
   signal?: AbortSignal;
+  /** The request's server span (tracing on only): what the call does upstream is its child. */
+  trace?: TraceParent;
   /**
    * Response fields a call stage asks the surface to send with the answer (the rate limit's
    * `RateLimit-*` on an allowed call). REST adds them to its reply; MCP has no per-call HTTP
@@ -40,4 +43,4 @@ export type CallHandler = (call: Call) => Promise<InvocationResult>;
 export type CallStage = (next: CallHandler) => CallHandler;
 
 /** The last handler: the invocation itself. */
-export const invokeTarget: CallHandler = (call) => call.target.invoke(call.input, { requestId: call.requestId, signal: call.signal });
+export const invokeTarget: CallHandler = (call) => call.target.invoke(call.input, { requestId: call.requestId, signal: call.signal, trace: call.trace });

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { headerOf, type HeaderSource } from '../../http/headers.js';
 import { requestIdFrom } from '../../http/request-id.js';
+import type { TraceParent } from '../../engine/tracing.js';
 
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -23,6 +24,8 @@ export class Exchange implements HeaderSource {
   caller?: string;
   /** The matched REST route as declared (`/v1/items/{id}`), for the server span's name. */
   route?: string;
+  /** The server span's context (tracing on only), handed to the calls the request makes so their spans are its children. */
+  trace?: TraceParent;
   /** MCP: the JSON-RPC request once read, for the server span's name (src/policies/stages.ts). */
   rpc?: { method: string; id?: string | number; protocolVersion?: string };
   /** Path parameters of the matched REST route (decoded). */

@@ -286,7 +286,7 @@ function restPipeline(options: RestAppOptions) {
           rawBody: parsed.raw,
           contentType: parsed.contentType,
         };
-        const call: Call = { surface: 'rest', adapter, operation: route.label, caller: exchange.callerId, requestId: exchange.requestId, target: route.compiled, input };
+        const call: Call = { surface: 'rest', adapter, operation: route.label, caller: exchange.callerId, requestId: exchange.requestId, trace: exchange.trace, target: route.compiled, input };
         const result = await invoke(call);
         exchange.upstream = result.upstream;
         const reply = render(result, exchange.requestId, redactor);
