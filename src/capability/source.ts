@@ -164,12 +164,34 @@ export function escapePointer(segment: string | number): string {
  * anything else goes to the full parser.
  */
 function fastParse(text: string): { ok: true; data: unknown } | { ok: false } {
-  if (/(^|[\s[{,:-])[&*][^\s,\]}]/m.test(text) && /(^|[\s[{,:-])\*[^\s,\]}]/m.test(text)) return { ok: false };
+  if (mayHoldAlias(text)) return { ok: false };
   try {
     return { ok: true, data: loadYaml(text, { schema: CORE_SCHEMA, json: false }) ?? null };
   } catch {
     return { ok: false };
   }
+}
+
+/**
+ * Where an alias can start a node: a line's indentation (and block-sequence
+ * dashes), after `:` (a JSON-like flow key may be followed by its value with no
+ * space), after `? ` or `- `, or inside a flow collection after `[`, `{` or `,`.
+ * An alias never carries a tag or an anchor, so nothing else can precede it.
+ */
+const ALIAS_AT_NODE = /(?:^[ \t]*(?:-[ \t]+)*|:[ \t]*|[?-][ \t]+|[[{,][ \t]*)\*[^\s,\]}]/m;
+/** An anchor anywhere a node's properties can be (after a tag too): looser on purpose. */
+const ANCHOR = /(^|[\s[{,:-])&[^\s,\]}]/m;
+
+/**
+ * Whether the text may use anchors and aliases, which only the full parser takes
+ * (it caps alias expansion: no "billion laughs"). An alias can only start a node,
+ * so a `*` inside a scalar — Markdown bold in a description, `**required**` — does
+ * not count: the curated Lean pack's descriptions sent every file of it to the
+ * slow parser (a third of its cold start). A false alarm only costs speed; the
+ * full parser stays the judge.
+ */
+export function mayHoldAlias(text: string): boolean {
+  return ANCHOR.test(text) && ALIAS_AT_NODE.test(text);
 }
 
 /**
