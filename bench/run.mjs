@@ -7,7 +7,7 @@ import { chooseLoader, load } from './lib/loadgen.mjs';
 import { callOnce } from './lib/mcp-loader.mjs';
 import { startRig } from './lib/rig.mjs';
 import { buildScenarios, policyVariant, POLICY_SCENARIO_IDS, SCENARIO_IDS } from './lib/scenarios.mjs';
-import { coldStart, formatColdStart } from './cold-start.mjs';
+import { coldStart, formatColdStart, hasPack, PACK_DIR } from './cold-start.mjs';
 import { validateSpeed, formatValidateSpeed } from './validate-speed.mjs';
 
 const HELP = `usage: npm run bench -- [flags]
@@ -258,10 +258,16 @@ async function main() {
   await cleanup();
 
   let cold = null;
+  let coldPack = null;
   if (opts.cold) {
     log('cold start…');
     cold = await coldStart({ iterations: opts.coldIterations, pin });
     process.stdout.write(`\n${formatColdStart(cold)}\n`);
+    // The project's own capabilities/ with the curated Lean pack (76 operations), when it is there.
+    if (hasPack()) {
+      coldPack = await coldStart({ iterations: opts.coldIterations, pin, dir: PACK_DIR });
+      process.stdout.write(`${formatColdStart(coldPack)}\n`);
+    }
   }
   let validate = null;
   if (opts.validate) {
@@ -281,6 +287,7 @@ async function main() {
     otlpSink: otlp,
     rss: { idle: idleRss, final: finalRss },
     coldStart: cold,
+    coldStartPack: coldPack,
     validateSpeed: validate,
   });
   process.stdout.write(`\nresults: ${file}\n`);
