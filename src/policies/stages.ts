@@ -119,6 +119,8 @@ export const restTracingStage: Stage = (next) => (exchange) => {
     ? startRestSpan(exchange.method, route, exchange.path, header, { adapter: exchange.adapter ?? '', operation: exchange.operation ?? '', clientAddress: exchange.incoming.socket?.remoteAddress })
     : startServerSpan(exchange.method, header, () => ({ 'http.request.method': exchange.method, 'url.path': exchange.path, 'url.scheme': 'http' }));
   exchange.trace = span?.context;
+  // An unsampled span records nothing and its end does nothing: the request runs as if untraced (its context still propagates).
+  if (!span?.span.isRecording()) return next(exchange);
   return finish(span, exchange, next(exchange));
 };
 
@@ -127,6 +129,7 @@ export const mcpTracingStage: Stage = (next) => (exchange) => {
   if (!tracingActive()) return next(exchange);
   const span = startMcpSpan('mcp', undefined, (name) => exchange.get(name), { clientAddress: exchange.incoming.socket?.remoteAddress });
   exchange.trace = span?.context;
+  if (!span?.span.isRecording()) return next(exchange); // unsampled: as above
   return finish(span, exchange, next(exchange));
 };
 

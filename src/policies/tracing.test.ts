@@ -102,6 +102,37 @@ describe('startTracing with a real OTLP/HTTP receiver', () => {
     endServerSpan(server, { status: 200 });
   });
 
+  // Children of an unsampled span skip the SDK (src/engine/tracing.ts childSpan): what they must still do is propagate.
+  it('an unsampled request exports no span, and its mint and upstream calls propagate the trace with fresh span ids', async () => {
+    const callerTrace = '5bf92f3577b34da6a3ce929d0e0e4737';
+    const callerSpan = '10f067aa0ba902b8';
+    const inbound: Record<string, string> = { traceparent: `00-${callerTrace}-${callerSpan}-00`, tracestate: 'vendor=opaque', baggage: 'tenant=t1' };
+    const server = startRestSpan('POST', '/v1/oauth2/token', '/v1/oauth2/token', (n) => inbound[n], { adapter: 'a', operation: 'a.token' });
+    expect(server?.span.isRecording()).toBe(false);
+    const sent: Record<string, string>[] = [];
+    await inSpan(server?.context, 'token mint T', { 'token.provider': 'T' }, async (mintContext) => {
+      const headers: Record<string, string> = {};
+      endClientSpan(startClientSpan(mintContext, 'POST', new URL('http://auth.example/token'), headers), 200);
+      sent.push(headers);
+    });
+    const headers: Record<string, string> = {};
+    const span = startClientSpan(server?.context, 'GET', new URL('http://x.example/items'), headers, { 'http.request.resend_count': 1 });
+    expect(span?.isRecording()).toBe(false);
+    endClientSpan(span, 200);
+    endServerSpan(server, { status: 200 });
+    sent.push(headers);
+    const ids = sent.map((h) => {
+      const parsed = new RegExp(`^00-${callerTrace}-([0-9a-f]{16})-00$`).exec(h.traceparent ?? '');
+      expect(parsed, h.traceparent).not.toBeNull();
+      expect(h.tracestate).toBe('vendor=opaque');
+      expect(h.baggage).toBe('tenant=t1');
+      return parsed![1]!;
+    });
+    expect(new Set([...ids, callerSpan, '0000000000000000']).size).toBe(ids.length + 2);
+    await tracing!.flush();
+    expect(receiver.spans.filter((s) => s.traceId === callerTrace)).toEqual([]);
+  });
+
   // Regression (issue 14, bench row): an AsyncLocalStorage context manager made every promise of the
   // process pay a hook on Node 20, sampled or not. Spans are parented explicitly; none may be registered.
   it('registers no async context manager (parents travel explicitly)', () => {

@@ -16,6 +16,7 @@
  * without `OTEL_*` loads none of them; the code that makes spans uses
  * `@opentelemetry/api` and checks `tracingActive()` first (src/policies/spans.ts).
  */
+import { useUnsampledChildIds } from '../engine/tracing.js';
 import { RUNTIME_VERSION } from '../version.js';
 import { markTracingActive } from './spans.js';
 
@@ -71,19 +72,23 @@ export function tracingPlan(env: Record<string, string | undefined>): TracingPla
 export async function startTracing(env: Record<string, string | undefined> = process.env): Promise<TracingHandle | undefined> {
   const plan = tracingPlan(env);
   if (!plan) return undefined;
-  const [{ NodeTracerProvider, BatchSpanProcessor, ConsoleSpanExporter }, { OTLPTraceExporter }, { resourceFromAttributes, detectResources, envDetector }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] =
+  const [{ NodeTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, RandomIdGenerator }, { OTLPTraceExporter }, { resourceFromAttributes, detectResources, envDetector }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] =
     await Promise.all([import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/exporter-trace-otlp-http'), import('@opentelemetry/resources'), import('@opentelemetry/semantic-conventions')]);
   // OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES (envDetector) win over our defaults.
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'capability-runtime', [ATTR_SERVICE_VERSION]: RUNTIME_VERSION }).merge(detectResources({ detectors: [envDetector] }));
   const exporter = plan.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
+  // The SDK's own id generator (its default), shared with the children of unsampled spans, which skip the SDK.
+  const idGenerator = new RandomIdGenerator();
+  const provider = new NodeTracerProvider({ resource, idGenerator, spanProcessors: [new BatchSpanProcessor(exporter)] });
   provider.register({ contextManager: null });
+  useUnsampledChildIds(idGenerator);
   markTracingActive(true);
   return {
     plan,
     flush: () => provider.forceFlush(),
     async shutdown() {
       markTracingActive(false);
+      useUnsampledChildIds(undefined);
       await provider.shutdown();
     },
   };
