@@ -18,7 +18,7 @@ describe('tracingPlan (off unless OTEL_* asks)', () => {
     expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
   });
   it('is on with an endpoint or an explicit exporter', () => {
-    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toEqual({ exporter: 'otlp', destination: 'http://c:4318/v1/traces', warnings: [] });
+    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toEqual({ exporter: 'otlp', protocol: 'http/json', destination: 'http://c:4318/v1/traces', warnings: [] });
     expect(tracingPlan({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' })?.destination).toBe('http://c:4318/custom');
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'otlp' })?.destination).toBe('http://localhost:4318/v1/traces');
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'console' })).toMatchObject({ exporter: 'console', destination: 'stdout' });
@@ -26,6 +26,13 @@ describe('tracingPlan (off unless OTEL_* asks)', () => {
       'OTEL_TRACES_EXPORTER zipkin is not supported (otlp and console are)',
       'OTEL_EXPORTER_OTLP_PROTOCOL grpc is not supported: spans are sent as OTLP/HTTP JSON',
     ]);
+  });
+  it('sends protobuf only when the protocol says http/protobuf (the traces variable first)', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' };
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })).toMatchObject({ protocol: 'http/protobuf', warnings: [] });
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })?.protocol).toBe('http/json');
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })?.protocol).toBe('http/json');
+    expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })?.protocol).toBeUndefined();
   });
 });
 
