@@ -63,13 +63,11 @@ export function startClientSpan(parent: TraceParent | undefined, method: string,
   const span = childSpan(parent, method, { kind: SpanKind.CLIENT });
   // Attributes are built only for a span that is recorded (set after the start: our samplers do not read them).
   if (span.isRecording()) {
-    span.setAttributes({
-      'http.request.method': method,
-      'server.address': url.hostname,
-      'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-      'url.full': `${url.origin}${url.pathname}`,
-      ...attributes,
-    });
+    span.setAttribute('http.request.method', method);
+    span.setAttribute('server.address', url.hostname);
+    span.setAttribute('server.port', Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
+    span.setAttribute('url.full', `${url.origin}${url.pathname}`);
+    if (attributes) span.setAttributes(attributes);
   }
   propagation.inject(trace.setSpan(parent, span), headers);
   return span;
