@@ -22,7 +22,7 @@ import type { Exchange } from '../exposes/pipeline/exchange.js';
 import type { Stage } from '../exposes/pipeline/stage.js';
 import type { Policies } from './config.js';
 import { isPreflight, preflight, responseHeaders } from './cors.js';
-import type { RateLimiter } from './rate-limit/limiter.js';
+import type { RateLimitDecision, RateLimiter } from './rate-limit/limiter.js';
 import type { Reply } from '../http/reply.js';
 import { endServerSpan, startMcpSpan, startRestSpan, startServerSpan, tracingActive, type ServerSpan } from './spans.js';
 
@@ -33,14 +33,24 @@ export function operationName(surface: 'rest' | 'mcp', adapter: string, operatio
 
 export function rateLimitStage(limiter: RateLimiter, policies: Policies): CallStage | undefined {
   if (!policies.anyEnabled('rateLimit')) return undefined;
-  return (next) => async (call: Call) => {
-    const operation = operationName(call.surface, call.adapter, call.operation);
-    const policy = policies.for(call.adapter, operation).rateLimit;
-    if (policy.enabled) {
-      const decision = await limiter.enforce(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
-      if (decision) call.replyHeaders = { ...call.replyHeaders, ...decision.headers };
-    }
-    return next(call);
+  return (next) => {
+    // MCP leaves reply headers out (no per-call HTTP answer): only REST asks the decision for them.
+    const proceed = (call: Call, decision: RateLimitDecision | undefined) => {
+      if (decision && call.surface === 'rest') call.replyHeaders = { ...call.replyHeaders, ...decision.headers };
+      return next(call);
+    };
+    return (call: Call) => {
+      const operation = operationName(call.surface, call.adapter, call.operation);
+      const policy = policies.for(call.adapter, operation).rateLimit;
+      if (!policy.enabled) return next(call);
+      let decision: ReturnType<RateLimiter['enforceNow']>;
+      try {
+        decision = limiter.enforceNow(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
+      } catch (error) {
+        return Promise.reject(error as Error); // a refusal (RateLimitedError), as a rejected call like any other stage's
+      }
+      return decision instanceof Promise ? decision.then((d) => proceed(call, d)) : proceed(call, decision);
+    };
   };
 }
 
