@@ -7,6 +7,7 @@
 //   r001   plain runtime, tracing on, parentbased_traceidratio 0.01 (≈ all requests unsampled)
 //   on     plain runtime, tracing on, every request sampled (the SDK default)
 //   polon  all policies + tracing on, every request sampled (the bench's "all policies" row)
+//   polproto  polon with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 // Spans go to a local OTLP/HTTP sink answering 200. Rounds interleave every
 // (build, surface, mode), and medians are printed at the end.
 //   node bench/tracing-cpu.mjs [--duration 3] [--warmup 3] [--connections 8] [--modes off,pol,r001,on,polon]
@@ -57,6 +58,7 @@ const modes = {
   r001: { env: { ...tracing, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' } },
   on: { env: tracing },
   polon: { env: tracing, policies: true },
+  polproto: { env: { ...tracing, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, policies: true },
 };
 const builds = String(args.builds)
   .split(',')
