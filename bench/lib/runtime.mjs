@@ -21,12 +21,13 @@ export async function probeListeners(restUrl, mcpUrl) {
 /**
  * files: capability files/folders. upstreams: [[origin-or-namespace, url], …].
  * logLevel: the runtime's log level (default info: the default configuration, one request log line per call).
- * nodeArgs: extra node flags (e.g. --cpu-prof). Returns {child, pid, restUrl, mcpUrl, readyMs}.
+ * nodeArgs: extra node flags (e.g. --cpu-prof). bin: another build's bin/runtime.js (A/B runs).
+ * Returns {child, pid, restUrl, mcpUrl, readyMs}.
  */
-export async function startRuntime({ files, upstreams = [], pin, nodeArgs = [], extraArgs = [], env = {}, timeoutMs = 20000, pollMs = 5, rest = true, mcp = true, logLevel = 'info' }) {
+export async function startRuntime({ bin = RUNTIME_BIN, files, upstreams = [], pin, nodeArgs = [], extraArgs = [], env = {}, timeoutMs = 20000, pollMs = 5, rest = true, mcp = true, logLevel = 'info' }) {
   const restPort = await freePort();
   const mcpPort = await freePort();
-  const args = [...nodeArgs, RUNTIME_BIN, 'serve', ...files, '--rest-port', String(restPort), '--mcp-port', String(mcpPort), '--log-level', logLevel, ...extraArgs];
+  const args = [...nodeArgs, bin, 'serve', ...files, '--rest-port', String(restPort), '--mcp-port', String(mcpPort), '--log-level', logLevel, ...extraArgs];
   for (const [key, url] of upstreams) args.push('--upstream', `${key}=${url}`);
   const [cmd, cmdArgs] = pin ? pin.wrap('gateway', process.execPath, args) : [process.execPath, args];
   const start = performance.now();

@@ -11,10 +11,43 @@
  * no secret: `url.full` is the origin and path only (queries can hold API
  * keys), and no header value is ever recorded.
  */
-import { SpanKind, SpanStatusCode, propagation, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, propagation, trace, type Attributes, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
 import { RUNTIME_VERSION } from '../version.js';
 
 export const tracer = trace.getTracer('capability-runtime', RUNTIME_VERSION);
+
+/** Span ids for children of unsampled spans (see childSpan); set by startTracing, with the ids its provider uses. */
+let unsampledIds: { generateSpanId(): string } | undefined;
+
+/**
+ * Lets children of unsampled spans skip the SDK (src/policies/tracing.ts calls
+ * it with its provider's id generator; undefined turns that off again). Only
+ * valid with a sampler that never samples the child of a local unsampled span:
+ * true of every sampler `OTEL_TRACES_SAMPLER` can name (the parent-based ones
+ * say so; `traceidratio` decides on the trace id, the same for the child;
+ * `always_on` leaves no unsampled parent; `always_off` none sampled).
+ */
+export function useUnsampledChildIds(ids: { generateSpanId(): string } | undefined): void {
+  unsampledIds = ids;
+}
+
+/**
+ * A child span of `parent`. When the parent is a local span that is not
+ * sampled, the child cannot be either (above): it is built here as a
+ * non-recording span with the parent's trace id and flags and a fresh span id,
+ * which is all that propagation needs, instead of going through the SDK's
+ * sampler, self-metrics and debug logging on every unsampled request.
+ */
+function childSpan(parent: Context, name: string, options: SpanOptions): Span {
+  const parentSpan = unsampledIds && trace.getSpan(parent);
+  if (parentSpan && !parentSpan.isRecording()) {
+    const of = parentSpan.spanContext();
+    if (!of.isRemote && (of.traceFlags & TraceFlags.SAMPLED) === 0 && trace.isSpanContextValid(of)) {
+      return trace.wrapSpanContext({ traceId: of.traceId, spanId: unsampledIds!.generateSpanId(), traceFlags: of.traceFlags, traceState: of.traceState });
+    }
+  }
+  return tracer.startSpan(name, options, parent);
+}
 
 /** The context of the span that upstream work belongs to (a request's server span, or a token mint). */
 export type TraceParent = Context;
@@ -27,16 +60,14 @@ export type TraceParent = Context;
  */
 export function startClientSpan(parent: TraceParent | undefined, method: string, url: URL, headers: Record<string, string>, attributes?: Attributes): Span | undefined {
   if (!parent) return undefined;
-  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT }, parent);
+  const span = childSpan(parent, method, { kind: SpanKind.CLIENT });
   // Attributes are built only for a span that is recorded (set after the start: our samplers do not read them).
   if (span.isRecording()) {
-    span.setAttributes({
-      'http.request.method': method,
-      'server.address': url.hostname,
-      'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-      'url.full': `${url.origin}${url.pathname}`,
-      ...attributes,
-    });
+    span.setAttribute('http.request.method', method);
+    span.setAttribute('server.address', url.hostname);
+    span.setAttribute('server.port', Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
+    span.setAttribute('url.full', `${url.origin}${url.pathname}`);
+    if (attributes) span.setAttributes(attributes);
   }
   propagation.inject(trace.setSpan(parent, span), headers);
   return span;
@@ -66,7 +97,7 @@ export function endClientSpan(span: Span | undefined, status: number | undefined
  */
 export async function inSpan<T>(parent: TraceParent | undefined, name: string, attributes: Attributes, work: (trace: TraceParent | undefined) => Promise<T>): Promise<T> {
   if (!parent) return work(undefined);
-  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+  const span = childSpan(parent, name, { kind: SpanKind.INTERNAL, attributes });
   try {
     return await work(trace.setSpan(parent, span));
   } catch (error) {

@@ -63,15 +63,13 @@ export function startServerSpan(name: string, header: HeaderGetter, attributes: 
 /** A REST request span: `GET /v1/items/{id}`. */
 export function startRestSpan(method: string, route: string, path: string, header: HeaderGetter, extra: { adapter: string; operation: string; clientAddress?: string }): ServerSpan | undefined {
   if (!active) return undefined;
-  return startServerSpan(`${method} ${route}`, header, () => ({
-    'http.request.method': method,
-    'http.route': route,
-    'url.path': path,
-    'url.scheme': 'http',
-    ...(extra.clientAddress ? { 'client.address': extra.clientAddress } : {}),
-    'capability.adapter': extra.adapter,
-    'capability.operation': extra.operation,
-  }));
+  return startServerSpan(`${method} ${route}`, header, () => {
+    const built: Attributes = { 'http.request.method': method, 'http.route': route, 'url.path': path, 'url.scheme': 'http' };
+    if (extra.clientAddress) built['client.address'] = extra.clientAddress;
+    built['capability.adapter'] = extra.adapter;
+    built['capability.operation'] = extra.operation;
+    return built;
+  });
 }
 
 /**

@@ -17,12 +17,14 @@
  * a runtime without policies runs exactly the pipeline it had.
  */
 import type { CallStage, Call } from '../exposes/pipeline/call.js';
+import type { Attributes } from '@opentelemetry/api';
 import type { Exchange } from '../exposes/pipeline/exchange.js';
 import type { Stage } from '../exposes/pipeline/stage.js';
 import type { Policies } from './config.js';
 import { isPreflight, preflight, responseHeaders } from './cors.js';
-import type { RateLimiter } from './rate-limit/limiter.js';
-import { endServerSpan, startMcpSpan, startRestSpan, startServerSpan, tracingActive } from './spans.js';
+import type { RateLimitDecision, RateLimiter } from './rate-limit/limiter.js';
+import type { Reply } from '../http/reply.js';
+import { endServerSpan, startMcpSpan, startRestSpan, startServerSpan, tracingActive, type ServerSpan } from './spans.js';
 
 /** The operation's own name, as `overrides[].match.operation` names it: REST labels are `adapter.operation`. */
 export function operationName(surface: 'rest' | 'mcp', adapter: string, operation: string): string {
@@ -31,14 +33,24 @@ export function operationName(surface: 'rest' | 'mcp', adapter: string, operatio
 
 export function rateLimitStage(limiter: RateLimiter, policies: Policies): CallStage | undefined {
   if (!policies.anyEnabled('rateLimit')) return undefined;
-  return (next) => async (call: Call) => {
-    const operation = operationName(call.surface, call.adapter, call.operation);
-    const policy = policies.for(call.adapter, operation).rateLimit;
-    if (policy.enabled) {
-      const decision = await limiter.enforce(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
-      if (decision) call.replyHeaders = { ...call.replyHeaders, ...decision.headers };
-    }
-    return next(call);
+  return (next) => {
+    // MCP leaves reply headers out (no per-call HTTP answer): only REST asks the decision for them.
+    const proceed = (call: Call, decision: RateLimitDecision | undefined) => {
+      if (decision && call.surface === 'rest') call.replyHeaders = { ...call.replyHeaders, ...decision.headers };
+      return next(call);
+    };
+    return (call: Call) => {
+      const operation = operationName(call.surface, call.adapter, call.operation);
+      const policy = policies.for(call.adapter, operation).rateLimit;
+      if (!policy.enabled) return next(call);
+      let decision: ReturnType<RateLimiter['enforceNow']>;
+      try {
+        decision = limiter.enforceNow(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
+      } catch (error) {
+        return Promise.reject(error as Error); // a refusal (RateLimitedError), as a rejected call like any other stage's
+      }
+      return decision instanceof Promise ? decision.then((d) => proceed(call, d)) : proceed(call, decision);
+    };
   };
 }
 
@@ -119,7 +131,9 @@ export const restTracingStage: Stage = (next) => (exchange) => {
     ? startRestSpan(exchange.method, route, exchange.path, header, { adapter: exchange.adapter ?? '', operation: exchange.operation ?? '', clientAddress: exchange.incoming.socket?.remoteAddress })
     : startServerSpan(exchange.method, header, () => ({ 'http.request.method': exchange.method, 'url.path': exchange.path, 'url.scheme': 'http' }));
   exchange.trace = span?.context;
-  return finish(span, exchange, next(exchange));
+  // An unsampled span records nothing and its end does nothing: the request runs as if untraced (its context still propagates).
+  if (!span?.span.isRecording()) return next(exchange);
+  return finish(span, exchange, next(exchange), route !== undefined);
 };
 
 /** MCP over HTTP: one server span per POST, named by the JSON-RPC method (and tool) once the message is read. */
@@ -127,36 +141,41 @@ export const mcpTracingStage: Stage = (next) => (exchange) => {
   if (!tracingActive()) return next(exchange);
   const span = startMcpSpan('mcp', undefined, (name) => exchange.get(name), { clientAddress: exchange.incoming.socket?.remoteAddress });
   exchange.trace = span?.context;
-  return finish(span, exchange, next(exchange));
+  if (!span?.span.isRecording()) return next(exchange); // unsampled: as above
+  return finish(span, exchange, next(exchange), false);
 };
 
-async function finish(span: ReturnType<typeof startServerSpan>, exchange: Exchange, work: Promise<{ status: number; headers: Record<string, string>; body: string | Buffer | null }>) {
+/**
+ * Ends a sampled server span once the reply is known, with one attribute write
+ * each: `named` says the span already holds the adapter and operation (a REST
+ * route knows them when the span starts; MCP learns them from the message).
+ */
+async function finish(server: ServerSpan, exchange: Exchange, work: Promise<Reply>, named: boolean): Promise<Reply> {
   try {
     const reply = await work;
-    if (span) {
-      const rpc = exchange.rpc;
-      if (exchange.surface === 'mcp' && rpc) {
-        span.span.updateName(exchange.operation && rpc.method === 'tools/call' ? `${rpc.method} ${exchange.operation}` : rpc.method);
-        span.span.setAttribute('mcp.method.name', rpc.method);
-        if (rpc.id !== undefined) span.span.setAttribute('jsonrpc.request.id', String(rpc.id));
-        if (rpc.protocolVersion) span.span.setAttribute('mcp.protocol.version', rpc.protocolVersion);
-        if (rpc.method === 'tools/call' && exchange.operation) {
-          span.span.setAttributes({ 'gen_ai.tool.name': exchange.operation, 'gen_ai.operation.name': 'execute_tool' });
-        }
+    const attributes: Attributes = {};
+    const rpc = exchange.rpc;
+    if (exchange.surface === 'mcp' && rpc) {
+      server.span.updateName(exchange.operation && rpc.method === 'tools/call' ? `${rpc.method} ${exchange.operation}` : rpc.method);
+      attributes['mcp.method.name'] = rpc.method;
+      if (rpc.id !== undefined) attributes['jsonrpc.request.id'] = String(rpc.id);
+      if (rpc.protocolVersion) attributes['mcp.protocol.version'] = rpc.protocolVersion;
+      if (rpc.method === 'tools/call' && exchange.operation) {
+        attributes['gen_ai.tool.name'] = exchange.operation;
+        attributes['gen_ai.operation.name'] = 'execute_tool';
       }
-      if (exchange.adapter) span.span.setAttribute('capability.adapter', exchange.adapter);
-      if (exchange.operation) span.span.setAttribute('capability.operation', exchange.operation);
-      // An MCP tool failure is a 200 carrying isError: the tool's own status says it failed.
-      const toolFailed = exchange.surface === 'mcp' && exchange.status !== undefined && exchange.status >= 400;
-      endServerSpan(span, {
-        status: reply.status,
-        errorType: toolFailed ? 'tool_error' : undefined,
-        attributes: { 'runtime.request_id': exchange.requestId },
-      });
     }
+    if (!named) {
+      if (exchange.adapter) attributes['capability.adapter'] = exchange.adapter;
+      if (exchange.operation) attributes['capability.operation'] = exchange.operation;
+    }
+    attributes['runtime.request_id'] = exchange.requestId;
+    // An MCP tool failure is a 200 carrying isError: the tool's own status says it failed.
+    const toolFailed = exchange.surface === 'mcp' && exchange.status !== undefined && exchange.status >= 400;
+    endServerSpan(server, { status: reply.status, errorType: toolFailed ? 'tool_error' : undefined, attributes });
     return reply;
   } catch (error) {
-    endServerSpan(span, { error, attributes: { 'runtime.request_id': exchange.requestId } });
+    endServerSpan(server, { error, attributes: { 'runtime.request_id': exchange.requestId } });
     throw error;
   }
 }

@@ -18,7 +18,7 @@ describe('tracingPlan (off unless OTEL_* asks)', () => {
     expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
   });
   it('is on with an endpoint or an explicit exporter', () => {
-    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toEqual({ exporter: 'otlp', destination: 'http://c:4318/v1/traces', warnings: [] });
+    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toEqual({ exporter: 'otlp', protocol: 'http/json', destination: 'http://c:4318/v1/traces', warnings: [] });
     expect(tracingPlan({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' })?.destination).toBe('http://c:4318/custom');
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'otlp' })?.destination).toBe('http://localhost:4318/v1/traces');
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'console' })).toMatchObject({ exporter: 'console', destination: 'stdout' });
@@ -26,6 +26,13 @@ describe('tracingPlan (off unless OTEL_* asks)', () => {
       'OTEL_TRACES_EXPORTER zipkin is not supported (otlp and console are)',
       'OTEL_EXPORTER_OTLP_PROTOCOL grpc is not supported: spans are sent as OTLP/HTTP JSON',
     ]);
+  });
+  it('sends protobuf only when the protocol says http/protobuf (the traces variable first)', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' };
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })).toMatchObject({ protocol: 'http/protobuf', warnings: [] });
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })?.protocol).toBe('http/json');
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })?.protocol).toBe('http/json');
+    expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })?.protocol).toBeUndefined();
   });
 });
 
@@ -100,6 +107,37 @@ describe('startTracing with a real OTLP/HTTP receiver', () => {
     expect(headers.traceparent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-00$`));
     endClientSpan(span, 200);
     endServerSpan(server, { status: 200 });
+  });
+
+  // Children of an unsampled span skip the SDK (src/engine/tracing.ts childSpan): what they must still do is propagate.
+  it('an unsampled request exports no span, and its mint and upstream calls propagate the trace with fresh span ids', async () => {
+    const callerTrace = '5bf92f3577b34da6a3ce929d0e0e4737';
+    const callerSpan = '10f067aa0ba902b8';
+    const inbound: Record<string, string> = { traceparent: `00-${callerTrace}-${callerSpan}-00`, tracestate: 'vendor=opaque', baggage: 'tenant=t1' };
+    const server = startRestSpan('POST', '/v1/oauth2/token', '/v1/oauth2/token', (n) => inbound[n], { adapter: 'a', operation: 'a.token' });
+    expect(server?.span.isRecording()).toBe(false);
+    const sent: Record<string, string>[] = [];
+    await inSpan(server?.context, 'token mint T', { 'token.provider': 'T' }, async (mintContext) => {
+      const headers: Record<string, string> = {};
+      endClientSpan(startClientSpan(mintContext, 'POST', new URL('http://auth.example/token'), headers), 200);
+      sent.push(headers);
+    });
+    const headers: Record<string, string> = {};
+    const span = startClientSpan(server?.context, 'GET', new URL('http://x.example/items'), headers, { 'http.request.resend_count': 1 });
+    expect(span?.isRecording()).toBe(false);
+    endClientSpan(span, 200);
+    endServerSpan(server, { status: 200 });
+    sent.push(headers);
+    const ids = sent.map((h) => {
+      const parsed = new RegExp(`^00-${callerTrace}-([0-9a-f]{16})-00$`).exec(h.traceparent ?? '');
+      expect(parsed, h.traceparent).not.toBeNull();
+      expect(h.tracestate).toBe('vendor=opaque');
+      expect(h.baggage).toBe('tenant=t1');
+      return parsed![1]!;
+    });
+    expect(new Set([...ids, callerSpan, '0000000000000000']).size).toBe(ids.length + 2);
+    await tracing!.flush();
+    expect(receiver.spans.filter((s) => s.traceId === callerTrace)).toEqual([]);
   });
 
   // Regression (issue 14, bench row): an AsyncLocalStorage context manager made every promise of the

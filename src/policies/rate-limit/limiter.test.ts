@@ -88,6 +88,24 @@ describe('RateLimiter', () => {
     expect(await limiter.enforce(p, scope, 'addr:10.0.0.1')).toMatchObject({ allowed: true, remaining: 0 });
   });
 
+  it('answers without a promise from memory buckets, with one from any other store, and refuses alike', async () => {
+    const c = clock();
+    const memory = new RateLimiter(new MemoryBucketStore({ now: c.now }));
+    const p = policy({ burst: 1 });
+    const now = memory.enforceNow(p, scope, 'addr:10.0.0.1');
+    expect(now).not.toBeInstanceOf(Promise);
+    expect(now).toMatchObject({ allowed: true, remaining: 0, limit: 1 });
+    expect((now as { headers: Record<string, string> }).headers).toEqual({ 'ratelimit-limit': '1', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' });
+    expect(() => memory.enforceNow(p, scope, 'addr:10.0.0.1')).toThrow(RateLimitedError);
+    expect(memory.enforceNow({ ...p, enabled: false }, scope, 'addr:10.0.0.1')).toBeUndefined();
+    const inner = new MemoryBucketStore({ now: c.now });
+    const shared = new RateLimiter({ take: (key, rule) => inner.take(key, rule), size: () => inner.size() });
+    const later = shared.enforceNow(p, scope, 'addr:10.0.0.1');
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toMatchObject({ allowed: true, remaining: 0 });
+    await expect(shared.enforceNow(p, scope, 'addr:10.0.0.1')).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
   it('keys buckets by caller (credential digest, else address); per adapter or per operation; or globally', () => {
     expect(bucketKey(policy(), scope, 'cred:f1')).toBe('rest:pay|cred:f1');
     expect(bucketKey(policy(), scope, 'addr:1.1.1.1')).toBe('rest:pay|addr:1.1.1.1');

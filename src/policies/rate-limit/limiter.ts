@@ -11,7 +11,7 @@
  */
 import { RuntimeError } from '../../engine/errors.js';
 import type { RateLimitPolicy } from '../config.js';
-import { MemoryBucketStore, type BucketStore, type TakeResult } from './store.js';
+import { MemoryBucketStore, type BucketRule, type BucketStore, type TakeResult } from './store.js';
 
 export interface RateLimitScope {
   surface: 'rest' | 'mcp';
@@ -66,10 +66,15 @@ export class RateLimitedError extends RuntimeError {
 }
 
 export class RateLimiter {
+  /** The store when it is this process's memory: its buckets answer without a promise. */
+  private readonly memory?: MemoryBucketStore;
+
   constructor(
     readonly store: BucketStore = new MemoryBucketStore(),
     private readonly observer?: RateLimitObserver,
-  ) {}
+  ) {
+    if (store instanceof MemoryBucketStore) this.memory = store;
+  }
 
   /**
    * Takes a token for this request. Returns undefined when the policy is off,
@@ -78,13 +83,18 @@ export class RateLimiter {
    */
   async enforce(policy: RateLimitPolicy, scope: RateLimitScope, caller: Caller): Promise<RateLimitDecision | undefined> {
     if (!policy.enabled) return undefined;
-    const result = await this.store.take(bucketKey(policy, scope, caller), { capacity: policy.burst, refillPerSecond: policy.requestsPerSecond });
-    const decision = withHeaders(result, policy.burst);
-    if (!result.allowed) {
-      this.observer?.limited(scope);
-      throw new RateLimitedError(decision, policy, scope);
-    }
-    return decision;
+    return this.decide(await this.store.take(bucketKey(policy, scope, caller), ruleOf(policy)), policy, scope);
+  }
+
+  /**
+   * `enforce`, answered synchronously when the buckets are in this process's
+   * memory (the default store): no promise and no microtask per request on
+   * the hot path. A shared store (Redis) still answers with a promise.
+   */
+  enforceNow(policy: RateLimitPolicy, scope: RateLimitScope, caller: Caller): RateLimitDecision | undefined | Promise<RateLimitDecision | undefined> {
+    if (!policy.enabled) return undefined;
+    if (!this.memory) return this.enforce(policy, scope, caller);
+    return this.decide(this.memory.takeNow(bucketKey(policy, scope, caller), ruleOf(policy)), policy, scope);
   }
 
   size(): number {
@@ -94,6 +104,19 @@ export class RateLimiter {
   async close(): Promise<void> {
     await this.store.close?.();
   }
+
+  private decide(result: TakeResult, policy: RateLimitPolicy, scope: RateLimitScope): RateLimitDecision {
+    const decision = new Decision(result, policy.burst);
+    if (!result.allowed) {
+      this.observer?.limited(scope);
+      throw new RateLimitedError(decision, policy, scope);
+    }
+    return decision;
+  }
+}
+
+function ruleOf(policy: RateLimitPolicy): BucketRule {
+  return { capacity: policy.burst, refillPerSecond: policy.requestsPerSecond };
 }
 
 /** `adapter[.operation]|who`: the caller part never holds a secret (ids are fingerprints, addresses are addresses). */
@@ -103,14 +126,38 @@ export function bucketKey(policy: RateLimitPolicy, scope: RateLimitScope, caller
   return `${unit}|${who}`;
 }
 
-function withHeaders(result: TakeResult, limit: number): RateLimitDecision {
-  const headers: Record<string, string> = {
-    'ratelimit-limit': String(limit),
-    'ratelimit-remaining': String(result.remaining),
-    'ratelimit-reset': String(Math.ceil(result.resetMs / 1000)),
-  };
-  if (!result.allowed) headers['retry-after'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
-  return { ...result, limit, headers };
+/**
+ * A decision whose header fields are rendered on first read: REST sends them
+ * with every allowed answer, MCP never does (it has no per-call HTTP answer),
+ * so an MCP call does not pay for the number-to-string conversions.
+ */
+class Decision implements RateLimitDecision {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  readonly resetMs: number;
+  readonly retryAfterMs: number;
+  private fields?: Record<string, string>;
+
+  constructor(
+    result: TakeResult,
+    readonly limit: number,
+  ) {
+    this.allowed = result.allowed;
+    this.remaining = result.remaining;
+    this.resetMs = result.resetMs;
+    this.retryAfterMs = result.retryAfterMs;
+  }
+
+  get headers(): Record<string, string> {
+    if (this.fields) return this.fields;
+    const headers: Record<string, string> = {
+      'ratelimit-limit': String(this.limit),
+      'ratelimit-remaining': String(this.remaining),
+      'ratelimit-reset': String(Math.ceil(this.resetMs / 1000)),
+    };
+    if (!this.allowed) headers['retry-after'] = String(Math.max(1, Math.ceil(this.retryAfterMs / 1000)));
+    return (this.fields = headers);
+  }
 }
 
 function formatRate(rps: number): string {

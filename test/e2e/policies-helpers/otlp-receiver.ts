@@ -3,6 +3,8 @@
  * ephemeral port accepting `POST /v1/traces` with the JSON encoding
  * (what @opentelemetry/exporter-trace-otlp-http sends), decoding every span
  * into a flat record. Tests wait for spans by predicate (no sleeping).
+ * Protobuf bodies (`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`) are kept raw,
+ * undecoded: tests look for the bytes they expect in them.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +29,8 @@ export interface OtlpReceiver {
   spans: ReceivedSpan[];
   /** Raw bodies as received (to search for secrets). */
   bodies: string[];
+  /** `application/x-protobuf` bodies, raw. */
+  protobufBodies: Buffer[];
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
 }
@@ -57,6 +61,7 @@ function hexId(id: string | undefined): string | undefined {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const bodies: string[] = [];
+  const protobufBodies: Buffer[] = [];
   const waiters = new Set<() => void>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -68,6 +73,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       let raw = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+      if (String(req.headers['content-type'] ?? '') === 'application/x-protobuf') {
+        protobufBodies.push(raw);
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        for (const wake of waiters) wake();
+        return;
+      }
       if (!String(req.headers['content-type'] ?? '').includes('json')) {
         res.writeHead(415).end();
         return;
@@ -105,6 +116,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     bodies,
+    protobufBodies,
     waitFor(predicate, timeoutMs = 15_000) {
       if (predicate(spans)) return Promise.resolve(spans);
       return new Promise((resolve, reject) => {

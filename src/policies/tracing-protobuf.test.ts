@@ -1,0 +1,44 @@
+/**
+ * `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`: spans leave as OTLP/HTTP
+ * protobuf. A file of its own: the SDK reads process.env and registers
+ * itself globally, once per process.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
+import { endClientSpan, startClientSpan } from '../engine/tracing.js';
+import { endServerSpan, startRestSpan } from './spans.js';
+import { startTracing, type TracingHandle } from './tracing.js';
+
+let receiver: OtlpReceiver;
+let tracing: TracingHandle | undefined;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
+  tracing = await startTracing(process.env);
+});
+afterAll(async () => {
+  await tracing?.shutdown();
+  delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  await receiver?.close();
+});
+
+it('exports the server span and its client span as protobuf', async () => {
+  expect(tracing?.plan).toMatchObject({ exporter: 'otlp', protocol: 'http/protobuf', warnings: [] });
+  const callerTrace = '0af7651916cd43dd8448eb211c80319c';
+  const inbound: Record<string, string> = { traceparent: `00-${callerTrace}-b7ad6b7169203331-01` };
+  const server = startRestSpan('GET', '/v1/items/{id}', '/v1/items/7', (n) => inbound[n], { adapter: 'items', operation: 'items.get' });
+  const headers: Record<string, string> = {};
+  const client = startClientSpan(server?.context, 'GET', new URL('https://api.example/v1/items/7?api_key=CANARY-key'), headers);
+  endClientSpan(client, 200);
+  endServerSpan(server, { status: 200 });
+  await tracing!.flush();
+  expect(receiver.bodies).toEqual([]); // nothing went as JSON
+  const body = Buffer.concat(receiver.protobufBodies);
+  expect(body.includes(Buffer.from(callerTrace, 'hex'))).toBe(true); // ids are bytes in protobuf
+  expect(body.includes(Buffer.from(headers.traceparent!.split('-')[2]!, 'hex'))).toBe(true);
+  for (const text of ['GET /v1/items/{id}', 'http.route', 'https://api.example/v1/items/7', 'capability-runtime']) expect(body.includes(text), text).toBe(true);
+  expect(body.includes('CANARY')).toBe(false);
+});
