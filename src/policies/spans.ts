@@ -52,10 +52,10 @@ export interface ServerSpan {
  * Starts a server span whose parent is the caller's `traceparent`; undefined when tracing is off.
  * `attributes` are built only when the span is recorded (an unsampled request pays for ids, not attributes).
  */
-export function startServerSpan(name: string, header: HeaderGetter, attributes: () => Attributes): ServerSpan | undefined {
+export function startServerSpan(name: string, header: HeaderGetter, attributes: () => Attributes, startTime?: number): ServerSpan | undefined {
   if (!active) return undefined;
   const parent = propagation.extract(ROOT_CONTEXT, header, getter);
-  const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
+  const span = tracer.startSpan(name, startTime === undefined ? { kind: SpanKind.SERVER } : { kind: SpanKind.SERVER, startTime }, parent);
   if (span.isRecording()) span.setAttributes(attributes());
   return { span, context: trace.setSpan(parent, span), traceId: span.spanContext().traceId };
 }
@@ -80,7 +80,7 @@ export function startMcpSpan(
   method: string,
   params: Record<string, unknown> | undefined,
   header: HeaderGetter,
-  extra: { requestId?: string | number; protocolVersion?: string; clientAddress?: string },
+  extra: { requestId?: string | number; protocolVersion?: string; clientAddress?: string; startTime?: number },
 ): ServerSpan | undefined {
   if (!active) return undefined;
   const tool = method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
@@ -97,7 +97,7 @@ export function startMcpSpan(
     if (extra.clientAddress) built['client.address'] = extra.clientAddress;
     return built;
   };
-  return startServerSpan(tool ? `${method} ${tool}` : method, fromMeta ?? header, attributes);
+  return startServerSpan(tool ? `${method} ${tool}` : method, fromMeta ?? header, attributes, extra.startTime);
 }
 
 /** Ends a server span: only 5xx (REST) or a failed call (MCP) marks it as an error. */

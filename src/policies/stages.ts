@@ -136,13 +136,38 @@ export const restTracingStage: Stage = (next) => (exchange) => {
   return finish(span, exchange, next(exchange), route !== undefined);
 };
 
-/** MCP over HTTP: one server span per POST, named by the JSON-RPC method (and tool) once the message is read. */
+/**
+ * MCP over HTTP: one server span per POST, named by the JSON-RPC method (and tool). It starts
+ * when the surface has read the message (`exchange.traceMessage`), because its parent may be
+ * the request's `params._meta.traceparent` rather than the HTTP header; its start time is still
+ * the request's arrival. A POST refused before any message is read gets its span at the end.
+ */
 export const mcpTracingStage: Stage = (next) => (exchange) => {
   if (!tracingActive()) return next(exchange);
-  const span = startMcpSpan('mcp', undefined, (name) => exchange.get(name), { clientAddress: exchange.incoming.socket?.remoteAddress });
-  exchange.trace = span?.context;
-  if (!span?.span.isRecording()) return next(exchange); // unsampled: as above
-  return finish(span, exchange, next(exchange), false);
+  let span: ServerSpan | undefined;
+  let begun = false;
+  const begin = (params?: Record<string, unknown>) => {
+    if (begun) return;
+    begun = true;
+    span = startMcpSpan('mcp', params, (name) => exchange.get(name), { clientAddress: exchange.incoming.socket?.remoteAddress, startTime: performance.timeOrigin + exchange.started });
+    exchange.trace = span?.context;
+  };
+  exchange.traceMessage = begin;
+  // A sampled span gets its attributes and end; an unsampled one records nothing (as REST's).
+  const recorded = () => {
+    begin();
+    return span?.span.isRecording() ? span : undefined;
+  };
+  return next(exchange).then(
+    (reply) => {
+      const server = recorded();
+      return server ? finish(server, exchange, Promise.resolve(reply), false) : reply;
+    },
+    (error: unknown) => {
+      const server = recorded();
+      return server ? finish(server, exchange, Promise.reject(error as Error), false) : Promise.reject(error as Error);
+    },
+  );
 };
 
 /**

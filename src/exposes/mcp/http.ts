@@ -160,6 +160,8 @@ async function answer(exchange: Exchange, protocol: McpProtocol): Promise<Reply>
   }
 
   const headerVersion = exchange.get('mcp-protocol-version') ?? undefined;
+  // The server span starts now that its parent may be read from `params._meta.traceparent`.
+  exchange.traceMessage?.(isObject(message) && isObject(message.params) ? message.params : undefined);
   const isRequest = isObject(message) && typeof message.method === 'string' && message.id !== undefined;
   if (isRequest) {
     const m = message as Record<string, unknown>;

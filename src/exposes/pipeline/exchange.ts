@@ -26,6 +26,11 @@ export class Exchange implements HeaderSource {
   route?: string;
   /** The server span's context (tracing on only), handed to the calls the request makes so their spans are its children. */
   trace?: TraceParent;
+  /**
+   * MCP: set by the tracing stage; the surface calls it with the message's params once the
+   * JSON-RPC message is read, so `params._meta.traceparent` can parent the server span.
+   */
+  traceMessage?: (params: Record<string, unknown> | undefined) => void;
   /** MCP: the JSON-RPC request once read, for the server span's name (src/policies/stages.ts). */
   rpc?: { method: string; id?: string | number; protocolVersion?: string };
   /** Path parameters of the matched REST route (decoded). */

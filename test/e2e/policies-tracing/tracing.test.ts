@@ -123,6 +123,24 @@ describe('OpenTelemetry tracing', () => {
     expect(child.find((s) => s.parentSpanId === server.spanId)?.traceId).toBe(server.traceId);
   });
 
+  it('an MCP request continues the trace its params._meta.traceparent names, ahead of the HTTP header', async () => {
+    const metaTrace = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const metaSpan = '1122334455667788';
+    const res = await fetch(mcp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'meta', method: 'tools/call', params: { name: 'traced-list', arguments: {}, _meta: { traceparent: `00-${metaTrace}-${metaSpan}-01` } } }),
+    });
+    expect(res.status).toBe(200);
+    const spans = await receiver.waitFor((all) => all.some((s) => s.name === 'tools/call traced-list' && s.traceId === metaTrace));
+    const server = spans.find((s) => s.name === 'tools/call traced-list' && s.traceId === metaTrace)!;
+    expect(server.parentSpanId).toBe(metaSpan);
+    expect(server.attributes['jsonrpc.request.id']).toBe('meta');
+    // the upstream call below it belongs to the same trace
+    const child = await receiver.waitFor((all) => all.some((s) => s.kind === 3 && s.parentSpanId === server.spanId));
+    expect(child.find((s) => s.parentSpanId === server.spanId)?.traceId).toBe(metaTrace);
+  });
+
   it('an MCP list call is a span too; a refused REST call is an error span only when 5xx', async () => {
     await fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 'x', method: 'tools/list' }) });
     const unauthorized = await fetch(`${rest}/v1/traced/items`, { headers: { 'x-api-key': 'wrong' } });
