@@ -6,6 +6,7 @@
 import pino, { type LevelWithSilent } from 'pino';
 import type { Logger } from '../http/logger.js';
 import type { Redactor } from '../engine/redact.js';
+import { FdLogDestination } from './log-destination.js';
 
 export type { Logger };
 
@@ -56,11 +57,7 @@ export function isoTimestamp(now: () => number = Date.now): () => string {
 
 export function createLogger(options: LoggerOptions): Logger {
   const fd = options.stderr ? 2 : 1;
-  const usePretty = options.pretty ?? (!options.destination && Boolean((options.stderr ? process.stderr : process.stdout).isTTY));
   const redactor = options.redactor;
-  // Ticks of the flush timer since the last line: a flush that lands during a write is skipped by the
-  // destination, so the timer flushes on the two ticks after the last line, not just one.
-  let idleTicks = 0;
   const base: pino.LoggerOptions = {
     level: options.level ?? 'info',
     base: undefined,
@@ -68,31 +65,20 @@ export function createLogger(options: LoggerOptions): Logger {
     hooks: {
       // Last line of defence on the whole serialised line: known secret values, then credential fields.
       // (pino's path-based `redact` walked every logged object on every line: 3 % of a proxied request.)
-      streamWrite: (line) => {
-        idleTicks = 0;
-        return scrubCredentialFields(redactor.redact(line));
-      },
+      streamWrite: (line) => scrubCredentialFields(redactor.redact(line)),
     },
   };
   if (options.destination) return pino(base, options.destination as pino.DestinationStream);
-  if (usePretty) {
+  // Reading process.stdout (or stderr) also makes a pipe non-blocking (libuv): a log reader that falls
+  // behind then never blocks the runtime (log-destination.ts keeps the lines and tries again).
+  const std = options.stderr ? process.stderr : process.stdout;
+  if (options.pretty ?? std.isTTY) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   }
-  // Asynchronous and batched: under load, lines leave in ~4 KB writes while requests run, never one
-  // write (and one thread-pool round trip) per request. A quiet process writes what it holds within
-  // flushIntervalMs, so `tail -f` stays live. pino registers an exit hook on this destination that
-  // writes what is buffered on exit, a signal handler's exit and an uncaught exception
-  // (test/e2e/ops-log-flush).
-  const destination = pino.destination({ fd, sync: false, minLength: BATCH_BYTES });
-  const timer = setInterval(() => {
-    if (idleTicks++ >= 2) return;
-    try {
-      destination.flush();
-    } catch {
-      clearInterval(timer); // destroyed (closed at exit): nothing left to write
-    }
-  }, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
-  timer.unref();
-  destination.on('close', () => clearInterval(timer));
+  // Batched: under load, lines leave in ~4 KB writes while requests run, never one write per request. A
+  // quiet process writes what it holds within flushIntervalMs, so `tail -f` stays live. No batch is ever
+  // written on another thread, so an exit, a signal handler's exit or an uncaught exception writes every
+  // line still held (see log-destination.ts; test/e2e/ops-log-flush).
+  const destination = new FdLogDestination(fd, { batchBytes: BATCH_BYTES, flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS });
   return pino(base, destination);
 }

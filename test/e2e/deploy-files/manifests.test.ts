@@ -145,7 +145,8 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       try {
         expect((await fetch(`${replica.control}${container.readinessProbe.httpGet.path}`)).status).toBe(200);
         expect((await fetch(`${replica.control}${container.livenessProbe.httpGet.path}`)).status).toBe(200);
-        expect(replica.child.lines.join('\n')).toContain('watching capability files');
+        // Logged once the watcher has started, after `ready` and independently of the probes: wait for the line.
+        expect(await replica.child.waitForLine(/watching capability files/)).toContain('watching capability files');
         replica.child.process.kill('SIGTERM');
         expect(await replica.child.exited).toBe(0);
       } finally {
