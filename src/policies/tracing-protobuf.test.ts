@@ -4,26 +4,19 @@
  * itself globally, once per process.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
+import { traceToReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
 import { endClientSpan, startClientSpan } from '../engine/tracing.js';
 import { endServerSpan, startRestSpan } from './spans.js';
-import { startTracing, type TracingHandle } from './tracing.js';
+import type { TracingHandle } from './tracing.js';
 
 let receiver: OtlpReceiver;
 let tracing: TracingHandle | undefined;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
-  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
-  tracing = await startTracing(process.env);
+  ({ receiver, tracing, stop } = await traceToReceiver({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }));
 });
-afterAll(async () => {
-  await tracing?.shutdown();
-  delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
-  await receiver?.close();
-});
+afterAll(() => stop?.());
 
 it('exports the server span and its client span as protobuf', async () => {
   expect(tracing?.plan).toMatchObject({ exporter: 'otlp', protocol: 'http/protobuf', warnings: [] });

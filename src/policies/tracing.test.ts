@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
-import { startOtlpReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
+import { traceToReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
 import { endClientSpan, inSpan, startClientSpan } from '../engine/tracing.js';
 import { endServerSpan, startRestSpan, tracingActive } from './spans.js';
 import { startTracing, tracingPlan, type TracingHandle } from './tracing.js';
@@ -39,21 +39,14 @@ describe('tracingPlan (off unless OTEL_* asks)', () => {
 describe('startTracing with a real OTLP/HTTP receiver', () => {
   let receiver: OtlpReceiver;
   let tracing: TracingHandle | undefined;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    receiver = await startOtlpReceiver();
     expect(await startTracing({})).toBeUndefined();
     expect(tracingActive()).toBe(false);
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
-    process.env.OTEL_SERVICE_NAME = 'policies-test';
-    tracing = await startTracing(process.env);
+    ({ receiver, tracing, stop } = await traceToReceiver({ OTEL_SERVICE_NAME: 'policies-test' }));
   });
-  afterAll(async () => {
-    await tracing?.shutdown();
-    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    delete process.env.OTEL_SERVICE_NAME;
-    await receiver?.close();
-  });
+  afterAll(() => stop?.());
 
   it('exports a server span continuing the caller’s trace, with client and mint spans as children', async () => {
     expect(tracingActive()).toBe(true);

@@ -9,6 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { startTracing, type TracingHandle } from '../../../src/policies/tracing.js';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -134,5 +135,27 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Tracing in this test process against a fresh receiver: sets `OTEL_EXPORTER_OTLP_ENDPOINT`
+ * (and `vars`) in process.env, which the SDK reads, and starts it; `stop` shuts the SDK
+ * down, removes those variables and closes the receiver. One per test file: the SDK
+ * registers itself globally, once per process.
+ */
+export async function traceToReceiver(vars: Record<string, string> = {}): Promise<{ receiver: OtlpReceiver; tracing: TracingHandle | undefined; stop: () => Promise<void> }> {
+  const receiver = await startOtlpReceiver();
+  const set = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...vars };
+  Object.assign(process.env, set);
+  const tracing = await startTracing(process.env);
+  return {
+    receiver,
+    tracing,
+    stop: async () => {
+      await tracing?.shutdown();
+      for (const name of Object.keys(set)) delete process.env[name];
+      await receiver.close();
+    },
   };
 }

@@ -141,6 +141,16 @@ describe('OpenTelemetry tracing', () => {
     expect(child.find((s) => s.parentSpanId === server.spanId)?.traceId).toBe(metaTrace);
   });
 
+  it('an MCP POST refused before any message is read still gets its span, continuing the HTTP header’s trace', async () => {
+    const refusedTrace = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+    const res = await fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', traceparent: `00-${refusedTrace}-${CALLER_SPAN}-01` }, body: '{not json' });
+    expect(res.status).toBe(400);
+    const spans = await receiver.waitFor((all) => all.some((s) => s.traceId === refusedTrace));
+    const server = spans.find((s) => s.traceId === refusedTrace)!;
+    expect(server).toMatchObject({ name: 'mcp', kind: 2, parentSpanId: CALLER_SPAN });
+    expect(server.attributes['http.response.status_code']).toBe(400);
+  });
+
   it('an MCP list call is a span too; a refused REST call is an error span only when 5xx', async () => {
     await fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 'x', method: 'tools/list' }) });
     const unauthorized = await fetch(`${rest}/v1/traced/items`, { headers: { 'x-api-key': 'wrong' } });
