@@ -20,8 +20,8 @@ function fakeFd() {
 }
 
 const opened: FdLogDestination[] = [];
-function destination(fd: ReturnType<typeof fakeFd>, batchBytes = 16): FdLogDestination {
-  const d = new FdLogDestination(99, { batchBytes, flushIntervalMs: 60_000, retryMs: 1, write: (f, data) => fd.write(f, data) });
+function destination(fd: ReturnType<typeof fakeFd>, batchBytes = 16, extra: { maxHeldBytes?: number; exitStallMs?: number } = {}): FdLogDestination {
+  const d = new FdLogDestination(99, { batchBytes, flushIntervalMs: 60_000, retryMs: 1, write: (f, data) => fd.write(f, data), droppedLine: (n) => `[${n} dropped]\n`, ...extra });
   opened.push(d);
   return d;
 }
@@ -72,6 +72,47 @@ describe('batched log destination', () => {
     d.flushSync();
     expect(fd.written).toBe(Array.from({ length: 10 }, (_, i) => `line-${i}\n`).join(''));
     expect(d.pending()).toBe(0);
+  });
+
+  it('holds at most maxHeldBytes for a reader that is not reading: the oldest lines go, and the log says how many', async () => {
+    const fd = fakeFd();
+    fd.room = 0;
+    const d = destination(fd, 10_000, { maxHeldBytes: 100 }); // no batch starts before the cap acts
+    for (let i = 0; i < 100; i++) d.write(`line-${String(i).padStart(3, '0')}\n`); // 9 bytes each
+    expect(d.pending()).toBeLessThanOrEqual(100);
+    const dropped = d.droppedLines();
+    expect(dropped).toBeGreaterThan(80);
+    fd.room = Number.POSITIVE_INFINITY;
+    await new Promise<void>((resolve, reject) => d.flush((error) => (error ? reject(error) : resolve())));
+    const lines = fd.written.split('\n').filter(Boolean);
+    // The notice comes first, then the newest lines, in order, none cut.
+    expect(lines[0]).toBe(`[${dropped} dropped]`);
+    expect(lines.slice(1)).toEqual(Array.from({ length: 100 - dropped }, (_, i) => `line-${String(dropped + i).padStart(3, '0')}`));
+    expect(d.droppedLines()).toBe(0);
+  });
+
+  it('the default notice is a JSON warning line a log pipeline can read', async () => {
+    const fd = fakeFd();
+    fd.room = 0;
+    const d = new FdLogDestination(99, { batchBytes: 10_000, flushIntervalMs: 60_000, retryMs: 1, maxHeldBytes: 40, write: (f, data) => fd.write(f, data) });
+    opened.push(d);
+    for (let i = 0; i < 20; i++) d.write(`{"n":${i}}\n`);
+    fd.room = Number.POSITIVE_INFINITY;
+    await new Promise<void>((resolve, reject) => d.flush((error) => (error ? reject(error) : resolve())));
+    const first = JSON.parse(fd.written.split('\n')[0]!) as Record<string, unknown>;
+    expect(first).toMatchObject({ level: 40, dropped: expect.any(Number), msg: expect.stringContaining('log line(s) dropped') });
+    expect(typeof first.time).toBe('string');
+  });
+
+  it('the exit flush gives up on a reader that takes nothing for exitStallMs', () => {
+    const fd = fakeFd();
+    fd.room = 0;
+    const d = destination(fd, 1024, { exitStallMs: 30 });
+    d.write('never read\n');
+    const started = Date.now();
+    d.flushSync();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(fd.written).toBe('');
   });
 
   it('drops lines once the reader is gone (EPIPE) instead of growing without end', async () => {
