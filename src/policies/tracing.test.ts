@@ -18,20 +18,21 @@ describe('tracingPlan (off unless OTEL_* asks)', () => {
     expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
   });
   it('is on with an endpoint or an explicit exporter', () => {
-    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toEqual({ exporter: 'otlp', protocol: 'http/json', destination: 'http://c:4318/v1/traces', warnings: [] });
+    expect(tracingPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toEqual({ exporter: 'otlp', protocol: 'http/protobuf', destination: 'http://c:4318/v1/traces', warnings: [] });
     expect(tracingPlan({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' })?.destination).toBe('http://c:4318/custom');
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'otlp' })?.destination).toBe('http://localhost:4318/v1/traces');
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'console' })).toMatchObject({ exporter: 'console', destination: 'stdout' });
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'otlp,zipkin', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })?.warnings).toEqual([
       'OTEL_TRACES_EXPORTER zipkin is not supported (otlp and console are)',
-      'OTEL_EXPORTER_OTLP_PROTOCOL grpc is not supported: spans are sent as OTLP/HTTP JSON',
+      'OTEL_EXPORTER_OTLP_PROTOCOL grpc is not supported: spans are sent as OTLP/HTTP protobuf',
     ]);
   });
-  it('sends protobuf only when the protocol says http/protobuf (the traces variable first)', () => {
+  it('sends protobuf (the OTLP default) unless the protocol says http/json (the traces variable first)', () => {
     const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' };
-    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })).toMatchObject({ protocol: 'http/protobuf', warnings: [] });
-    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })?.protocol).toBe('http/json');
-    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })?.protocol).toBe('http/json');
+    expect(tracingPlan(endpoint)).toMatchObject({ protocol: 'http/protobuf', warnings: [] });
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toMatchObject({ protocol: 'http/json', warnings: [] });
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })?.protocol).toBe('http/protobuf');
+    expect(tracingPlan({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toMatchObject({ protocol: 'http/protobuf', warnings: [expect.stringContaining('grpc is not supported')] });
     expect(tracingPlan({ OTEL_TRACES_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })?.protocol).toBeUndefined();
   });
 });
@@ -44,7 +45,7 @@ describe('startTracing with a real OTLP/HTTP receiver', () => {
   beforeAll(async () => {
     expect(await startTracing({})).toBeUndefined();
     expect(tracingActive()).toBe(false);
-    ({ receiver, tracing, stop } = await traceToReceiver({ OTEL_SERVICE_NAME: 'policies-test' }));
+    ({ receiver, tracing, stop } = await traceToReceiver({ OTEL_SERVICE_NAME: 'policies-test', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }));
   });
   afterAll(() => stop?.());
 

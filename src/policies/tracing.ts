@@ -7,10 +7,12 @@
  *   `OTEL_EXPORTER_OTLP_ENDPOINT`) and `OTEL_TRACES_EXPORTER` does not say `none`;
  * - always off with `OTEL_SDK_DISABLED=true`.
  *
- * Export is OTLP/HTTP, batched, with JSON bodies (`@opentelemetry/exporter-trace-otlp-http`)
- * unless `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL=http/protobuf` asks for protobuf
- * (`@opentelemetry/exporter-trace-otlp-proto`: about a third of JSON's CPU per
- * span and less than half its bytes, measured with the SDK's own serializers);
+ * Export is OTLP/HTTP, batched, with protobuf bodies (`@opentelemetry/exporter-trace-otlp-proto`),
+ * the encoding the OTLP exporter specification makes the default, unless
+ * `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL=http/json` asks for JSON
+ * (`@opentelemetry/exporter-trace-otlp-http`). Protobuf also costs about a third
+ * of JSON's CPU per span and less than half its bytes (the SDK's own serializers);
+ * `grpc` is not supported and falls back to protobuf over HTTP with a warning;
  * endpoint, headers, timeout, compression, batch sizes, sampler
  * (`OTEL_TRACES_SAMPLER`, default parent-based always-on), span limits,
  * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` are read by the SDK itself.
@@ -59,13 +61,13 @@ export function tracingPlan(env: Record<string, string | undefined>): TracingPla
   else if (endpoint) exporter = 'otlp';
   if (!exporter) return undefined;
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
-  if (exporter === 'otlp' && protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL ${protocol} is not supported: spans are sent as OTLP/HTTP JSON`);
+  if (exporter === 'otlp' && protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL ${protocol} is not supported: spans are sent as OTLP/HTTP protobuf`);
   const destination =
     exporter === 'console'
       ? 'stdout'
       : env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || `${(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`;
   if (exporter === 'console') return { exporter, destination, warnings };
-  return { exporter, protocol: protocol === 'http/protobuf' ? 'http/protobuf' : 'http/json', destination, warnings };
+  return { exporter, protocol: protocol === 'http/json' ? 'http/json' : 'http/protobuf', destination, warnings };
 }
 
 /**

@@ -1,15 +1,15 @@
 /**
  * A real OTLP/HTTP traces receiver for tests: a local HTTP server on an
- * ephemeral port accepting `POST /v1/traces` with the JSON encoding
- * (what @opentelemetry/exporter-trace-otlp-http sends), decoding every span
- * into a flat record. Tests wait for spans by predicate (no sleeping).
- * Protobuf bodies (`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`) are kept raw,
- * undecoded: tests look for the bytes they expect in them.
+ * ephemeral port accepting `POST /v1/traces` in both OTLP/HTTP encodings,
+ * protobuf (the default) and JSON (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`),
+ * decoding every span into a flat record. Tests wait for spans by predicate
+ * (no sleeping). Every body is also kept raw, to search for secrets.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { startTracing, type TracingHandle } from '../../../src/policies/tracing.js';
+import { decodeTraceExport } from './otlp-protobuf.js';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -28,9 +28,9 @@ export interface OtlpReceiver {
   /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT. */
   url: string;
   spans: ReceivedSpan[];
-  /** Raw bodies as received (to search for secrets). */
+  /** JSON bodies as received (to search for secrets). */
   bodies: string[];
-  /** `application/x-protobuf` bodies, raw. */
+  /** `application/x-protobuf` bodies as received. */
   protobufBodies: Buffer[];
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
@@ -76,6 +76,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
       if (String(req.headers['content-type'] ?? '') === 'application/x-protobuf') {
         protobufBodies.push(raw);
+        try {
+          spans.push(...decodeTraceExport(raw));
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
         for (const wake of waiters) wake();
         return;
