@@ -25,7 +25,7 @@ const HELP = `usage: npm run bench -- [flags]
   --no-fastify        skip the fastify + @fastify/reply-from REST peer
   --no-mcp-peer       skip @ivotoby/openapi-mcp-server (the mcp-call-peer reference)
   --no-policies       skip the "all policies" runtime rows (${POLICY_SCENARIO_IDS.join(', ')})
-  --policy-split      also run those rows on a policies runtime without tracing
+  --no-policy-tracing skip their twins with tracing (10 % and 100 % of requests sampled)
   --no-direct         skip the direct-upstream reference
   --no-pin            do not pin with taskset
   --gateway-cpu N     CPU of the runtime and nginx (default 0)
@@ -49,7 +49,7 @@ const opts = parseArgs(process.argv.slice(2), {
   fastify: true,
   mcpPeer: true,
   policies: true,
-  policySplit: false,
+  policyTracing: true,
   direct: true,
   pin: true,
   gatewayCpu: 0,
@@ -93,7 +93,8 @@ async function main() {
       main: only.some((id) => id !== 'mcp-list'),
       tools: only.includes('mcp-list'),
       policies: opts.policies && only.some((id) => POLICY_SCENARIO_IDS.includes(id)),
-      policiesNoTrace: opts.policies && opts.policySplit && only.some((id) => POLICY_SCENARIO_IDS.includes(id)),
+      policiesSampled: opts.policies && opts.policyTracing && only.some((id) => POLICY_SCENARIO_IDS.includes(id)),
+      policiesTraced: opts.policies && opts.policyTracing && only.some((id) => POLICY_SCENARIO_IDS.includes(id)),
       fastify: opts.fastify && only.some((id) => id.startsWith('rest-')),
       mcpPeer: opts.mcpPeer && only.includes('mcp-call-peer'),
     },
@@ -101,14 +102,15 @@ async function main() {
     logLevel: opts.logLevel,
     nginxAccessLog: opts.logLevel === 'info' || opts.logLevel === 'debug' || opts.logLevel === 'trace',
   });
-  const instances = { main: rig.main, tools: rig.tools, policies: rig.policies, policiesNoTrace: rig.policiesNoTrace };
+  const instances = { main: rig.main, tools: rig.tools, policies: rig.policies, policiesSampled: rig.policiesSampled, policiesTraced: rig.policiesTraced };
   const idleRss = Object.fromEntries(Object.entries(instances).filter(([, v]) => v).map(([k, v]) => [k, rssMb(v.pid)]));
   const scenarios = buildScenarios({ main: rig.main ?? {}, tools: rig.tools ?? {}, upstreamUrl: rig.upstream.url, nginxUrl: rig.nginx?.url, fastifyUrl: rig.fastify?.url, mcpPeerUrl: rig.mcpPeer?.url, toolsSource: rig.toolsLabel })
     .filter((s) => only.includes(s.id))
     .flatMap((s) => [
       s,
-      ...(rig.policies && POLICY_SCENARIO_IDS.includes(s.id) ? [policyVariant(s, { instance: 'policies', runtime: rig.policies, label: 'all policies' })] : []),
-      ...(rig.policiesNoTrace && POLICY_SCENARIO_IDS.includes(s.id) ? [policyVariant(s, { instance: 'policiesNoTrace', runtime: rig.policiesNoTrace, label: 'policies, no tracing' })] : []),
+      ...(rig.policies && POLICY_SCENARIO_IDS.includes(s.id) ? [policyVariant(s, { instance: 'policies', runtime: rig.policies, label: 'all policies', tracing: 'tracing off' })] : []),
+      ...(rig.policiesSampled && POLICY_SCENARIO_IDS.includes(s.id) ? [policyVariant(s, { instance: 'policiesSampled', runtime: rig.policiesSampled, label: 'all policies + tracing 10 %', tracing: 'OpenTelemetry tracing of 10 % of requests to a local OTLP sink' })] : []),
+      ...(rig.policiesTraced && POLICY_SCENARIO_IDS.includes(s.id) ? [policyVariant(s, { instance: 'policiesTraced', runtime: rig.policiesTraced, label: 'all policies + tracing 100 %', tracing: 'OpenTelemetry tracing of every request to a local OTLP sink' })] : []),
     ]);
   const REF_KINDS = ['direct', 'nginx', 'fastify', 'mcpPeer'];
   // The first answer of a target: MCP-loader targets are asked through the loader's own client (sessions, SSE).
@@ -169,11 +171,11 @@ async function main() {
     }
   }
   await sleep(200);
-  // Tracing must really have exported spans, or the "all policies" rows measured less than they claim.
+  // Tracing must really have exported spans, or the traced "all policies" rows measured less than they claim.
   const otlp = rig.otlpSink ? await rig.otlpSink.stats() : null;
   if (otlp) {
     log(`otlp sink received ${otlp.exports} export(s), ${round(otlp.bytes / 1e6, 1)} MB of spans`);
-    if (otlp.exports === 0) throw new Error('the all-policies runtime exported no spans to the OTLP sink: tracing was not on');
+    if (otlp.exports === 0) throw new Error('the traced all-policies runtimes exported no spans to the OTLP sink: tracing was not on');
   }
   const finalRss = Object.fromEntries(Object.entries(instances).filter(([, v]) => v).map(([k, v]) => [k, rssMb(v.pid)]));
 

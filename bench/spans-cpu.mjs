@@ -6,13 +6,13 @@
 // (src/policies/tracing.ts) and spans exported to an OTLP/HTTP sink in a
 // child process (so its CPU is not counted). Each mode runs in a fresh
 // process (the SDK is global): off = tracing not started, r001 =
-// parentbased_traceidratio 0.01, on = every request sampled, proto = on with
-// OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf. Requests go in bursts of 64 with a
+// parentbased_traceidratio 0.01, on = every request sampled (protobuf export,
+// the default), json = on with OTEL_EXPORTER_OTLP_PROTOCOL=http/json. Requests go in bursts of 64 with a
 // turn of the event loop between, and a flush every 4096; the batch queue is
 // unbounded here (OTEL_BSP_MAX_QUEUE_SIZE, unless set) because the loop outruns
 // any exporter, and the sink counts the spans it gets (2 per sampled request).
 // Needs `npm run build` first (reads dist/).
-//   node bench/spans-cpu.mjs [--requests 200000] [--rounds 5] [--modes off,r001,on,proto] [--surfaces rest,mcp]
+//   node bench/spans-cpu.mjs [--requests 200000] [--rounds 5] [--modes off,r001,on,json] [--surfaces rest,mcp]
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
@@ -38,12 +38,12 @@ async function parent() {
   const sinkUrl = await new Promise((resolve) => sinkProcess.once('message', resolve));
   const countSpans = () => new Promise((resolve) => (sinkProcess.once('message', resolve), sinkProcess.send('count')));
   // A queue that never fills: the loop makes spans far faster than a server would, and a dropped span costs no export.
-  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: '', OTEL_TRACES_SAMPLER_ARG: '', OTEL_BSP_MAX_QUEUE_SIZE: process.env.OTEL_BSP_MAX_QUEUE_SIZE ?? '100000000' };
+  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_PROTOCOL: '', OTEL_TRACES_SAMPLER: '', OTEL_TRACES_SAMPLER_ARG: '', OTEL_BSP_MAX_QUEUE_SIZE: process.env.OTEL_BSP_MAX_QUEUE_SIZE ?? '100000000' };
   const envs = {
     off: { OTEL_TRACES_EXPORTER: 'none' },
     r001: { ...tracing, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' },
     on: tracing,
-    proto: { ...tracing, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+    json: { ...tracing, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
   };
   const results = {};
   for (let round = 0; round < rounds; round++) {
@@ -76,7 +76,8 @@ async function sink() {
       // Every span here carries exactly one of these keys, in JSON and in protobuf bodies alike.
       const body = Buffer.concat(chunks).toString('latin1');
       spans += body.split('http.request.method').length - 1 + body.split('mcp.method.name').length - 1;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (req.headers['content-type'] === 'application/x-protobuf') res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
   process.on('message', () => process.send(spans));
@@ -118,6 +119,7 @@ async function child() {
     adapter: surface === 'mcp' ? undefined : 'lean',
     operation: surface === 'mcp' ? undefined : 'lean.generateAccessToken',
     requestId: `req-${i}`,
+    started: performance.now(),
     get: (name) => requestHeaders[name] ?? null,
   });
   const total = Number(process.env.REQUESTS);

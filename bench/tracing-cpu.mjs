@@ -7,7 +7,7 @@
 //   r001   plain runtime, tracing on, parentbased_traceidratio 0.01 (≈ all requests unsampled)
 //   on     plain runtime, tracing on, every request sampled (the SDK default)
 //   polon  all policies + tracing on, every request sampled (the bench's "all policies" row)
-//   polproto  polon with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+//   poljson  polon with OTEL_EXPORTER_OTLP_PROTOCOL=http/json (spans go as protobuf otherwise)
 // Spans go to a local OTLP/HTTP sink answering 200. Rounds interleave every
 // (build, surface, mode), and medians are printed at the end.
 //   node bench/tracing-cpu.mjs [--duration 3] [--warmup 3] [--connections 8] [--modes off,pol,r001,on,polon]
@@ -34,7 +34,7 @@ let exports = 0;
 const sink = http.createServer((req, res) => {
   exports++;
   req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  req.on('end', () => (req.headers['content-type'] === 'application/x-protobuf' ? res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end() : res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
 });
 await new Promise((r) => sink.listen(0, '127.0.0.1', r));
 const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
@@ -58,7 +58,7 @@ const modes = {
   r001: { env: { ...tracing, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' } },
   on: { env: tracing },
   polon: { env: tracing, policies: true },
-  polproto: { env: { ...tracing, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, policies: true },
+  poljson: { env: { ...tracing, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, policies: true },
 };
 const builds = String(args.builds)
   .split(',')
@@ -77,7 +77,7 @@ for (let round = 0; round < Number(args.rounds); round++) {
         upstreams: [['https://auth.leantech.me', upstream.url]],
         mcp: true,
         extraArgs: m.policies ? ['--config', ALL_POLICIES_YAML] : [],
-        env: { OTEL_SDK_DISABLED: '', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_TRACES_SAMPLER: '', OTEL_TRACES_SAMPLER_ARG: '', ...m.env },
+        env: { OTEL_SDK_DISABLED: '', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_EXPORTER_OTLP_PROTOCOL: '', OTEL_TRACES_SAMPLER: '', OTEL_TRACES_SAMPLER_ARG: '', ...m.env },
         logLevel: args.logLevel,
         nodeArgs: process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [],
       });

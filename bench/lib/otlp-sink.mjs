@@ -1,5 +1,6 @@
 // A local OTLP/HTTP trace sink for the "all policies" runtime: it reads and
-// drops every export (POST /v1/traces → 200 `{}`), so tracing costs the
+// drops every export (POST /v1/traces → 200, an empty protobuf answer or `{}`
+// for JSON, as a collector answers each encoding), so tracing costs the
 // runtime what a real collector on the same host would (serialising and
 // sending batches) without one being installed. It runs as its own process
 // pinned to the client CPU (like the upstream), so receiving spans never
@@ -21,7 +22,8 @@ function serve(port) {
       if (req.method === 'POST' && req.url === '/v1/traces') {
         stats.exports++;
         stats.bytes += bytes;
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        if (req.headers['content-type'] === 'application/x-protobuf') res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else if (req.method === 'GET' && req.url === '/__stats') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
       } else {

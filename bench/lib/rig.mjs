@@ -40,10 +40,12 @@ export function toolsSource(useLean = true) {
 /**
  * Start everything. Returns {upstream, nginx|null, main, tools, toolsLabel, stop()}.
  * `want`: which runtime instances are needed ({main, tools, policies,
- * policiesNoTrace}) and whether the peers are (`fastify`, `mcpPeer`).
+ * policiesSampled, policiesTraced}) and whether the peers are (`fastify`, `mcpPeer`).
  * policies: the main runtime again, with bench/config/runtime.all-policies.yaml
- * and OpenTelemetry tracing exported to a local OTLP sink; policiesNoTrace:
- * the same without tracing (--policy-split).
+ * (the issue-14 row); policiesSampled: the same with OpenTelemetry tracing of 10 %
+ * of the requests (parentbased_traceidratio 0.1, a production setting), and
+ * policiesTraced: of every request (the SDK's default sampler), both exported to
+ * a local OTLP sink.
  */
 export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = true, want = { main: true, tools: true }, useLean = true, runtimeNodeArgs = [], logLevel = 'info', nginxAccessLog = true }) {
   const upstream = await startUpstream({ pin, workers: upstreamWorkers });
@@ -62,19 +64,22 @@ export async function startRig({ pin, upstreamWorkers = 1, nginx: useNginx = tru
   const tools = want.tools ? await startRuntime({ files: src.files, upstreams: src.rest ? upstreams.slice(0, 1) : [], pin, rest: src.rest, nodeArgs: runtimeNodeArgs, logLevel }) : null;
   if (tools) log(`runtime   tools MCP ${tools.mcpUrl}/mcp (pid ${tools.pid}): ${src.label}`);
   const policyArgs = ['--config', ALL_POLICIES_YAML];
-  const otlpSink = want.policies ? await startOtlpSink({ pin }) : null;
+  const otlpSink = want.policiesSampled || want.policiesTraced ? await startOtlpSink({ pin }) : null;
   if (otlpSink) log(`otlp sink ${otlpSink.url}/v1/traces (pid ${otlpSink.child.pid})`);
-  // An explicit OTEL_SDK_DISABLED/OTEL_TRACES_EXPORTER from the caller's shell must not switch tracing off here.
-  const tracingEnv = otlpSink ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_SERVICE_NAME: 'bench-runtime', OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp' } : {};
+  // An explicit OTEL_SDK_DISABLED/OTEL_TRACES_EXPORTER or sampler from the caller's shell must not change these runtimes.
+  const tracingEnv = otlpSink ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_EXPORTER_OTLP_PROTOCOL: '', OTEL_SERVICE_NAME: 'bench-runtime', OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: '', OTEL_TRACES_SAMPLER_ARG: '' } : {};
   const noTracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_TRACES_EXPORTER: 'none' };
-  const policies = want.policies ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs, logLevel, extraArgs: policyArgs, env: tracingEnv }) : null;
-  if (policies) log(`runtime   all policies REST ${policies.restUrl}  MCP ${policies.mcpUrl}/mcp (pid ${policies.pid}): main + ${path.relative(ROOT, ALL_POLICIES_YAML)} + tracing`);
-  const policiesNoTrace = want.policiesNoTrace ? await startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs, logLevel, extraArgs: policyArgs, env: noTracingEnv }) : null;
-  if (policiesNoTrace) log(`runtime   policies, no tracing REST ${policiesNoTrace.restUrl}  MCP ${policiesNoTrace.mcpUrl}/mcp (pid ${policiesNoTrace.pid})`);
+  const policyRuntime = (env) => startRuntime({ files: [SEED, ITEMS_YAML], upstreams, pin, nodeArgs: runtimeNodeArgs, logLevel, extraArgs: policyArgs, env });
+  const policies = want.policies ? await policyRuntime(noTracingEnv) : null;
+  if (policies) log(`runtime   all policies REST ${policies.restUrl}  MCP ${policies.mcpUrl}/mcp (pid ${policies.pid}): main + ${path.relative(ROOT, ALL_POLICIES_YAML)}, tracing off`);
+  const policiesSampled = want.policiesSampled ? await policyRuntime({ ...tracingEnv, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }) : null;
+  if (policiesSampled) log(`runtime   all policies + tracing 10 % REST ${policiesSampled.restUrl}  MCP ${policiesSampled.mcpUrl}/mcp (pid ${policiesSampled.pid})`);
+  const policiesTraced = want.policiesTraced ? await policyRuntime(tracingEnv) : null;
+  if (policiesTraced) log(`runtime   all policies + tracing 100 % REST ${policiesTraced.restUrl}  MCP ${policiesTraced.mcpUrl}/mcp (pid ${policiesTraced.pid})`);
   const fastify = want.fastify ? await startFastify({ upstreamUrl: upstream.url, pin, log: nginxAccessLog }) : null;
   if (fastify) log(`fastify   ${fastify.url} (pid ${fastify.child.pid}): @fastify/reply-from, logger ${nginxAccessLog ? 'on (info)' : 'off'}`);
   const mcpPeer = want.mcpPeer ? await startMcpPeer({ upstreamUrl: upstream.url, pin, log: nginxAccessLog }) : null;
   if (mcpPeer) log(`mcp peer  ${mcpPeer.url}/mcp (pid ${mcpPeer.child.pid}): @ivotoby/openapi-mcp-server, bench/openapi/token.yaml, verbose ${nginxAccessLog ? 'on (its default)' : 'off'}`);
   else if (want.mcpPeer) log('mcp peer  @ivotoby/openapi-mcp-server not installed (npm install): its row is skipped');
-  return { upstream, nginx, main, tools, policies, policiesNoTrace, otlpSink, fastify, mcpPeer, toolsLabel: src.label };
+  return { upstream, nginx, main, tools, policies, policiesSampled, policiesTraced, otlpSink, fastify, mcpPeer, toolsLabel: src.label };
 }

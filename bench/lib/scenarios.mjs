@@ -17,7 +17,7 @@ export const MCP_CALL_BODY = JSON.stringify({
 export const ITEMS_PATH = '/items/42?limit=50';
 
 export const SCENARIO_IDS = ['rest-token', 'rest-items-mapped', 'rest-items-raw', 'mcp-call', 'mcp-call-peer', 'mcp-list'];
-/** Scenarios repeated on the "all policies" runtime (and, with --policy-split, on its twin without tracing). */
+/** Scenarios repeated on the "all policies" runtimes (tracing off, 10 % and 100 % sampled). */
 export const POLICY_SCENARIO_IDS = ['rest-token', 'mcp-call'];
 /** The origin bench/config/runtime.all-policies.yaml allows: REST rows of that runtime send it so CORS does its work. */
 export const CORS_ORIGIN = 'http://bench.example';
@@ -142,13 +142,14 @@ export function buildScenarios({ main, tools, upstreamUrl, nginxUrl, fastifyUrl,
 }
 
 /**
- * The same scenario on another runtime instance (`instance`: policies or
- * policiesNoTrace), measured against the plain row `base.id` (ratio printed)
- * and the same references (measured once per run). REST targets send the
- * allowed Origin so CORS adds its fields; the check also wants them, and the
- * rate limit's RateLimit-* fields.
+ * The same scenario on another runtime instance (`instance`: policies,
+ * policiesSampled or policiesTraced; `tracing` says how it traces, for the
+ * title), measured against the plain row `base.id` (ratio printed) and the same
+ * references (measured once per run). REST targets send the allowed Origin so
+ * CORS adds its fields; the check also wants them, and the rate limit's
+ * RateLimit-* fields.
  */
-export function policyVariant(base, { instance, runtime, label }) {
+export function policyVariant(base, { instance, runtime, label, tracing }) {
   const rest = base.id.startsWith('rest-');
   const origin = /^http:\/\/[^/]+/;
   const url = base.target.url.replace(origin, rest ? runtime.restUrl : runtime.mcpUrl);
@@ -158,7 +159,7 @@ export function policyVariant(base, { instance, runtime, label }) {
     ...base,
     id,
     baseId: base.id,
-    title: `${base.id} on the runtime with ${label}: bench/config/runtime.all-policies.yaml${instance === 'policies' ? ' + OpenTelemetry tracing to a local OTLP sink' : ', tracing off'}`,
+    title: `${base.id} on the runtime with ${label}: bench/config/runtime.all-policies.yaml, ${tracing}`,
     instance,
     target: { ...base.target, id: id.replace(/[^a-z0-9-]+/gi, '-'), url, headers },
     check: (r) => base.check(r) && (!rest || (r.headers['access-control-allow-origin'] === CORS_ORIGIN && r.headers['ratelimit-limit'] !== undefined)),
