@@ -20,9 +20,10 @@ import type { CallStage, Call } from '../exposes/pipeline/call.js';
 import type { Attributes } from '@opentelemetry/api';
 import type { Exchange } from '../exposes/pipeline/exchange.js';
 import type { Stage } from '../exposes/pipeline/stage.js';
-import type { Policies } from './config.js';
+import type { CorsPolicy, Policies, RateLimitPolicy } from './config.js';
+import { LabelMemo } from './label-memo.js';
 import { isPreflight, preflight, responseHeaders } from './cors.js';
-import type { RateLimitDecision, RateLimiter } from './rate-limit/limiter.js';
+import type { RateLimitDecision, RateLimiter, RateLimitScope } from './rate-limit/limiter.js';
 import type { Reply } from '../http/reply.js';
 import { endServerSpan, startMcpSpan, startRestSpan, startServerSpan, tracingActive, type ServerSpan } from './spans.js';
 
@@ -36,16 +37,21 @@ export function rateLimitStage(limiter: RateLimiter, policies: Policies): CallSt
   return (next) => {
     // MCP leaves reply headers out (no per-call HTTP answer): only REST asks the decision for them.
     const proceed = (call: Call, decision: RateLimitDecision | undefined) => {
-      if (decision && call.surface === 'rest') call.replyHeaders = { ...call.replyHeaders, ...decision.headers };
+      if (decision && call.surface === 'rest') call.replyHeaders = call.replyHeaders ? { ...call.replyHeaders, ...decision.headers } : decision.headers;
       return next(call);
     };
+    // What a call's labels resolve to (its policy and scope), worked out once per surface and operation.
+    type Resolved = { policy: RateLimitPolicy; scope: RateLimitScope };
+    const resolved = { rest: new LabelMemo<Resolved>(), mcp: new LabelMemo<Resolved>() };
     return (call: Call) => {
-      const operation = operationName(call.surface, call.adapter, call.operation);
-      const policy = policies.for(call.adapter, operation).rateLimit;
+      const { policy, scope } = resolved[call.surface].get(call.adapter, call.operation, () => {
+        const operation = operationName(call.surface, call.adapter, call.operation);
+        return { policy: policies.for(call.adapter, operation).rateLimit, scope: { surface: call.surface, adapter: call.adapter, operation } };
+      });
       if (!policy.enabled) return next(call);
       let decision: ReturnType<RateLimiter['enforceNow']>;
       try {
-        decision = limiter.enforceNow(policy, { surface: call.surface, adapter: call.adapter, operation }, call.caller);
+        decision = limiter.enforceNow(policy, scope, call.caller);
       } catch (error) {
         return Promise.reject(error as Error); // a refusal (RateLimitedError), as a rejected call like any other stage's
       }
@@ -73,24 +79,30 @@ export function corsStage(policies: Policies, paths: readonly CorsPath[]): Stage
   if (!policies.anyEnabled('cors')) return undefined;
   const compiled: CompiledPath[] = paths.map((p) => ({ pattern: pathPattern(p.path), adapter: p.adapter, methods: offered(p.methods) }));
   const find = (path: string) => compiled.find((c) => c.pattern.test(path));
-  return (next) => async (exchange) => {
-    const header = (name: string) => exchange.get(name);
-    if (isPreflight(exchange.method, header)) {
-      const target = find(exchange.path);
-      const policy = target && policies.for(target.adapter).cors;
-      if (target && policy?.enabled) return { status: 204, headers: { ...preflight(policy, header, target.methods).headers, 'x-request-id': exchange.requestId }, body: null };
-    }
-    const reply = await next(exchange);
+  // An answer's policy, worked out once per adapter and operation label.
+  const resolved = new LabelMemo<CorsPolicy>();
+  const corsPolicyOf = (adapter: string, label: string | undefined): CorsPolicy =>
+    resolved.get(adapter, label, () => policies.for(adapter, label === undefined ? undefined : operationName('rest', adapter, label)).cors);
+  const withFields = (exchange: Exchange, reply: Reply): Reply => {
     const origin = exchange.get('origin');
     if (origin === null) return reply;
     const adapter = exchange.adapter ?? find(exchange.path)?.adapter; // refusals (404/405) reached no route
     if (adapter === undefined) return reply;
-    const operation = exchange.operation === undefined ? undefined : operationName('rest', adapter, exchange.operation);
-    const policy = policies.for(adapter, operation).cors;
+    const policy = corsPolicyOf(adapter, exchange.operation);
     if (!policy.enabled) return reply;
     const fields = responseHeaders(policy, origin);
     if (fields) mergeHeaders(reply.headers, fields);
     return reply;
+  };
+  // Not an async function: a request that is no preflight pays one `then`, not a promise of its own as well.
+  return (next) => (exchange) => {
+    if (exchange.method === 'OPTIONS') {
+      const header = (name: string) => exchange.get(name);
+      const target = isPreflight(exchange.method, header) ? find(exchange.path) : undefined;
+      const policy = target && policies.for(target.adapter).cors;
+      if (target && policy?.enabled) return Promise.resolve({ status: 204, headers: { ...preflight(policy, header, target.methods).headers, 'x-request-id': exchange.requestId }, body: null });
+    }
+    return next(exchange).then((reply) => withFields(exchange, reply));
   };
 }
 
@@ -113,7 +125,8 @@ function offered(methods: string[]): string[] {
 
 /** Adds fields to a reply's headers; `Vary` values are joined, not replaced. */
 function mergeHeaders(target: Record<string, string>, fields: Record<string, string>): void {
-  for (const [name, value] of Object.entries(fields)) {
+  for (const name in fields) {
+    const value = fields[name]!;
     if (name === 'vary' && target.vary) {
       const present = new Set(target.vary.split(',').map((v) => v.trim().toLowerCase()));
       const extra = value.split(',').map((v) => v.trim()).filter((v) => !present.has(v.toLowerCase()));

@@ -290,7 +290,7 @@ function restPipeline(options: RestAppOptions) {
         const result = await invoke(call);
         exchange.upstream = result.upstream;
         const reply = render(result, exchange.requestId, redactor);
-        if (call.replyHeaders) for (const [name, value] of Object.entries(call.replyHeaders)) reply.headers[name] ??= value;
+        if (call.replyHeaders) for (const name in call.replyHeaders) reply.headers[name] ??= call.replyHeaders[name]!;
         return reply;
       });
     },

@@ -45,6 +45,22 @@ describe('MemoryBucketStore', () => {
     expect(store.evictions).toBeGreaterThan(0);
   });
 
+  it('evicts the least recently used bucket at the cap, to within a second (a busy caller keeps its bucket)', () => {
+    const c = clock();
+    const store = new MemoryBucketStore({ now: c.now, maxBuckets: 3 });
+    const rule = { capacity: 1000, refillPerSecond: 0.001 }; // never full again during the test: only the cap drops buckets
+    for (const key of ['busy', 'idle-1', 'idle-2']) store.takeNow(key, rule);
+    c.advance(1000);
+    store.takeNow('busy', rule); // a second later: moves to the recent end
+    store.takeNow('new-1', rule); // over the cap: the oldest goes
+    expect(store.evictions).toBe(1);
+    const remainingOf = (key: string) => store.takeNow(key, rule).remaining;
+    expect(remainingOf('busy')).toBe(997); // kept: its third token
+    expect(store.evictions).toBe(1);
+    expect(remainingOf('idle-1')).toBe(999); // dropped: a fresh bucket (and that evicted another)
+    expect(store.evictions).toBe(2);
+  });
+
   it('a dropped bucket answered the same as a kept one would have', async () => {
     const c = clock();
     const store = new MemoryBucketStore({ now: c.now });

@@ -63,7 +63,19 @@ export function takeToken(state: BucketState, rule: BucketRule, now: number): Ta
 interface MemoryBucket extends BucketState {
   /** Epoch ms when the bucket is full again: from then on it is the same as no bucket at all. */
   fullAt: number;
+  /** Epoch ms it last moved to the recent end of the map (see TOUCH_MS). */
+  touchedAt: number;
 }
+
+/**
+ * A bucket moves to the recent end of the map (delete + set: the map's order is the eviction order) at
+ * most once per this many ms: a busy caller's bucket is then a plain update, not two map writes per
+ * request, and the order stays right to within a second, which is all eviction needs.
+ */
+const TOUCH_MS = 1000;
+
+/** Refilled buckets are looked for at most this often (ms), not on every request; the cap is kept on every insert. */
+const SWEEP_MS = 10;
 
 export interface MemoryBucketStoreOptions {
   /** Hard cap on buckets held; the least recently used is dropped past it (default 100 000, ≈ 10 MB). */
@@ -87,6 +99,7 @@ export class MemoryBucketStore implements BucketStore {
   private readonly now: () => number;
   /** Buckets dropped before they had refilled (the cap was reached). */
   evictions = 0;
+  private sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryBucketStoreOptions = {}) {
     this.maxBuckets = options.maxBuckets ?? 100_000;
@@ -101,12 +114,17 @@ export class MemoryBucketStore implements BucketStore {
   takeNow(key: string, rule: BucketRule): TakeResult {
     const now = this.now();
     let bucket = this.buckets.get(key);
-    if (bucket) this.buckets.delete(key); // re-inserted below: most recently used last
-    else bucket = { tokens: rule.capacity, at: now, fullAt: now };
+    if (!bucket) {
+      bucket = { tokens: rule.capacity, at: now, fullAt: now, touchedAt: now };
+      this.buckets.set(key, bucket);
+    } else if (now - bucket.touchedAt >= TOUCH_MS) {
+      this.buckets.delete(key); // re-inserted: most recently used last
+      this.buckets.set(key, bucket);
+      bucket.touchedAt = now;
+    }
     const result = takeToken(bucket, rule, now);
     bucket.fullAt = now + result.resetMs;
-    this.buckets.set(key, bucket);
-    this.sweep(now);
+    if (this.buckets.size > this.maxBuckets || now - this.sweptAt >= SWEEP_MS) this.sweep(now);
     return result;
   }
 
@@ -115,16 +133,19 @@ export class MemoryBucketStore implements BucketStore {
   }
 
   private sweep(now: number): void {
-    // A handful of the oldest per call: O(1) per request, and enough to keep up since each call adds at most one.
+    // Up to 64 of the oldest per sweep, a sweep per SWEEP_MS at most: bounded work per request, and
+    // 6,400 refilled buckets dropped per second; past that the cap below holds memory anyway.
+    this.sweptAt = now;
     let checked = 0;
     for (const [key, bucket] of this.buckets) {
-      if (checked++ >= 4) break;
+      if (checked++ >= 64) break;
       if (bucket.fullAt <= now) this.buckets.delete(key);
       else break;
     }
     while (this.buckets.size > this.maxBuckets) {
-      this.buckets.delete(this.buckets.keys().next().value!);
-      this.evictions++;
+      const [key, oldest] = this.buckets.entries().next().value!;
+      this.buckets.delete(key);
+      if (oldest.fullAt > now) this.evictions++; // a refilled one was as good as gone: not an eviction
     }
   }
 
