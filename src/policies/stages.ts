@@ -171,16 +171,13 @@ export const mcpTracingStage: Stage = (next) => (exchange) => {
     begin();
     return span?.span.isRecording() ? span : undefined;
   };
-  return next(exchange).then(
-    (reply) => {
-      const server = recorded();
-      return server ? finish(server, exchange, Promise.resolve(reply), false) : reply;
-    },
-    (error: unknown) => {
-      const server = recorded();
-      return server ? finish(server, exchange, Promise.reject(error as Error), false) : Promise.reject(error as Error);
-    },
-  );
+  const work = next(exchange);
+  // Settled either way: the span (if recorded) ends with the reply or the failure `work` already holds.
+  const settle = () => {
+    const server = recorded();
+    return server ? finish(server, exchange, work, false) : work;
+  };
+  return work.then(settle, settle);
 };
 
 /**

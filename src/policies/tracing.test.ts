@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { traceToReceiver, type OtlpReceiver } from '../../test/e2e/policies-helpers/otlp-receiver.js';
 import { endClientSpan, inSpan, startClientSpan } from '../engine/tracing.js';
+import type { Exchange } from '../exposes/pipeline/exchange.js';
 import { endServerSpan, startRestSpan, tracingActive } from './spans.js';
+import { mcpTracingStage } from './stages.js';
 import { startTracing, tracingPlan, type TracingHandle } from './tracing.js';
 
 describe('tracingPlan (off unless OTEL_* asks)', () => {
@@ -136,6 +138,24 @@ describe('startTracing with a real OTLP/HTTP receiver', () => {
 
   // Regression (issue 14, bench row): an AsyncLocalStorage context manager made every promise of the
   // process pay a hook on Node 20, sampled or not. Spans are parented explicitly; none may be registered.
+  it('an MCP request whose handler fails ends its span as an error and passes the failure on', async () => {
+    const failure = new TypeError('handler failed');
+    const exchange = {
+      surface: 'mcp',
+      started: performance.now(),
+      requestId: 'req-failing',
+      incoming: { socket: { remoteAddress: '127.0.0.1' } },
+      get: () => null,
+    } as unknown as Exchange;
+    const handler = mcpTracingStage(() => Promise.reject(failure));
+    await expect(handler(exchange)).rejects.toBe(failure);
+    await tracing!.flush();
+    const spans = await receiver.waitFor((all) => all.some((s) => s.attributes['runtime.request_id'] === 'req-failing'));
+    const span = spans.find((s) => s.attributes['runtime.request_id'] === 'req-failing')!;
+    expect(span).toMatchObject({ name: 'mcp', kind: 2, status: { code: 2, message: 'TypeError' } });
+    expect(span.attributes['error.type']).toBe('TypeError');
+  });
+
   it('registers no async context manager (parents travel explicitly)', () => {
     const server = startRestSpan('GET', '/x', '/x', () => undefined, { adapter: 'a', operation: 'a.x' });
     expect(context.with(server!.context, () => context.active())).toBe(ROOT_CONTEXT);

@@ -80,16 +80,13 @@ export function tracingPlan(env: Record<string, string | undefined>): TracingPla
 export async function startTracing(env: Record<string, string | undefined> = process.env): Promise<TracingHandle | undefined> {
   const plan = tracingPlan(env);
   if (!plan) return undefined;
-  const [{ NodeTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, RandomIdGenerator }, { OTLPTraceExporter }, { resourceFromAttributes, detectResources, envDetector }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      plan.protocol === 'http/protobuf' ? import('@opentelemetry/exporter-trace-otlp-proto') : import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/semantic-conventions'),
-    ]);
+  // The OTLP exporter of the chosen encoding only (none for the console).
+  const otlpExporter = plan.exporter === 'console' ? undefined : plan.protocol === 'http/json' ? import('@opentelemetry/exporter-trace-otlp-http') : import('@opentelemetry/exporter-trace-otlp-proto');
+  const [{ NodeTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, RandomIdGenerator }, otlp, { resourceFromAttributes, detectResources, envDetector }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] =
+    await Promise.all([import('@opentelemetry/sdk-trace-node'), otlpExporter, import('@opentelemetry/resources'), import('@opentelemetry/semantic-conventions')]);
   // OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES (envDetector) win over our defaults.
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'capability-runtime', [ATTR_SERVICE_VERSION]: RUNTIME_VERSION }).merge(detectResources({ detectors: [envDetector] }));
-  const exporter = plan.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
+  const exporter = otlp ? new otlp.OTLPTraceExporter() : new ConsoleSpanExporter();
   // The SDK's own id generator (its default), shared with the children of unsampled spans, which skip the SDK.
   const idGenerator = new RandomIdGenerator();
   const provider = new NodeTracerProvider({ resource, idGenerator, spanProcessors: [new BatchSpanProcessor(exporter)] });

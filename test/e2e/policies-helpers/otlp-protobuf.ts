@@ -42,11 +42,13 @@ function* fields(buf: Buffer): Generator<Field> {
 
 export type DecodedValue = string | number | boolean;
 
-export interface DecodedSpan {
+/** One span as the receiver keeps it, from either encoding. */
+export interface ReceivedSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
   name: string;
+  /** OTLP SpanKind: 1 internal, 2 server, 3 client. */
   kind: number;
   attributes: Record<string, DecodedValue>;
   status: { code?: number; message?: string };
@@ -83,8 +85,8 @@ function keyValues(buf: Buffer, no: number): Record<string, DecodedValue> {
 }
 
 /** Span: 1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 6 kind, 9 attributes, 15 status (2 message, 3 code). */
-function span(buf: Buffer, resource: Record<string, DecodedValue>, scope: string): DecodedSpan {
-  const out: DecodedSpan = { traceId: '', spanId: '', name: '', kind: 0, attributes: keyValues(buf, 9), status: {}, resource, scope };
+function span(buf: Buffer, resource: Record<string, DecodedValue>, scope: string): ReceivedSpan {
+  const out: ReceivedSpan = { traceId: '', spanId: '', name: '', kind: 0, attributes: keyValues(buf, 9), status: {}, resource, scope };
   for (const f of fields(buf)) {
     if (f.no === 1 && f.bytes) out.traceId = f.bytes.toString('hex');
     else if (f.no === 2 && f.bytes) out.spanId = f.bytes.toString('hex');
@@ -105,8 +107,8 @@ function span(buf: Buffer, resource: Record<string, DecodedValue>, scope: string
  * ExportTraceServiceRequest: 1 resource_spans → (1 resource → 1 attributes; 2 scope_spans →
  * (1 scope → 1 name; 2 spans)).
  */
-export function decodeTraceExport(body: Buffer): DecodedSpan[] {
-  const spans: DecodedSpan[] = [];
+export function decodeTraceExport(body: Buffer): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
   for (const rs of fields(body)) {
     if (rs.no !== 1 || !rs.bytes) continue;
     let resource: Record<string, DecodedValue> = {};

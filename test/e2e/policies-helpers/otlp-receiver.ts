@@ -9,20 +9,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { startTracing, type TracingHandle } from '../../../src/policies/tracing.js';
-import { decodeTraceExport } from './otlp-protobuf.js';
+import { decodeTraceExport, type ReceivedSpan } from './otlp-protobuf.js';
 
-export interface ReceivedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  /** OTLP SpanKind: 1 internal, 2 server, 3 client. */
-  kind: number;
-  attributes: Record<string, string | number | boolean>;
-  status: { code?: number; message?: string };
-  resource: Record<string, string | number | boolean>;
-  scope: string;
-}
+export type { ReceivedSpan };
 
 export interface OtlpReceiver {
   /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT. */
